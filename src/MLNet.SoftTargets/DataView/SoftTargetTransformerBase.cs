@@ -1,0 +1,160 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.SoftTargets.Persistence;
+
+namespace MLNet.SoftTargets;
+
+/// <summary>
+/// Shared machinery of the soft-target transformers: adds one <c>Vector&lt;Single, K&gt;</c> column
+/// computed row by row from a key or probability-vector column, lazily (nothing is materialised),
+/// usable in a <see cref="PredictionEngine{TSrc, TDst}"/>, and saved as an equivalent chain of stock
+/// ML.NET transformers so that <c>mlContext.Model.Load</c> needs none of this library.
+/// </summary>
+/// <remarks>
+/// <para>Missing rows: a missing key (0) and a vector row that is not a probability row (a NaN, negative
+/// or infinite entry, or all zeros) give an all-NaN output row — before and after saving. The trainer skips
+/// such rows; <see cref="SoftTargetKernels.IsMissing"/> tests for them.</para>
+/// <para>Vector rows are normalised to sum 1 before smoothing. Key inputs are computed from a table and
+/// are bit-identical to the saved model; vector inputs agree with it to float rounding (ML.NET sums
+/// vectors in a different order).</para>
+/// </remarks>
+public abstract class SoftTargetTransformerBase : ITransformer
+{
+    private readonly SoftTargetInputColumn _input;
+    private readonly SoftTargetMapping _mapping;
+    private readonly TransformerChain<ITransformer> _equivalent;
+    private readonly DataViewType _outputType;
+    private readonly DataViewSchema.Annotations _outputAnnotations;
+    private readonly float[]? _keyTable;
+
+    private protected SoftTargetTransformerBase(SoftTargetInputColumn input, string outputColumnName, SoftTargetMapping mapping)
+    {
+        _input = input;
+        _mapping = mapping;
+        OutputColumnName = outputColumnName;
+        _equivalent = BuildEquivalent(input, outputColumnName, mapping, out var outputColumn);
+        _outputType = outputColumn.Type;
+        _outputAnnotations = outputColumn.Annotations;
+        if (input.IsKey)
+            _keyTable = BuildKeyTable(mapping);
+    }
+
+    /// <summary>The column read: a key or a probability vector.</summary>
+    public string InputColumnName => _input.Name;
+
+    /// <summary>The soft-target column written, <c>Vector&lt;Single, K&gt;</c>.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>K, the number of classes (slots of the output).</summary>
+    public int ClassCount => _input.ClassCount;
+
+    /// <summary>True: the transform maps each row independently.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema plus the soft-target column.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not of the type the transform was fitted on.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        _input.CheckCompatible(inputSchema, nameof(inputSchema));
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        builder.AddColumn(OutputColumnName, _outputType, _outputAnnotations);
+        return builder.ToSchema();
+    }
+
+    /// <summary>Returns a lazy view of <paramref name="input"/> with the soft-target column added.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new SoftTargetDataView(input, CreateMapper(input.Schema));
+    }
+
+    /// <summary>A row mapper over <paramref name="inputSchema"/> (used by <see cref="PredictionEngine{TSrc, TDst}"/>).</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => CreateMapper(inputSchema);
+
+    /// <summary>Saves the equivalent chain of stock ML.NET transformers (see the class remarks).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_equivalent).Save(ctx);
+
+    private SoftTargetRowMapper CreateMapper(DataViewSchema inputSchema) =>
+        new(inputSchema, GetOutputSchema(inputSchema), inputSchema[InputColumnName].Index, CreateGetter);
+
+    private ValueGetter<VBuffer<float>> CreateGetter(DataViewRow row)
+    {
+        int k = ClassCount;
+        var column = row.Schema[InputColumnName];
+        if (_keyTable is { } table)
+        {
+            var getKey = row.GetGetter<uint>(column);
+            uint key = 0;
+            return (ref VBuffer<float> dst) =>
+            {
+                getKey(ref key);
+                if (key > k)
+                    throw new InvalidOperationException($"Column '{InputColumnName}' row {row.Position}: key {key} is outside 0..{k}.");
+                var editor = VBufferEditor.Create(ref dst, k);
+                table.AsSpan((int)key * k, k).CopyTo(editor.Values);
+                dst = editor.Commit();
+            };
+        }
+
+        var getVector = row.GetGetter<VBuffer<float>>(column);
+        var source = default(VBuffer<float>);
+        var dense = new float[k];
+        return (ref VBuffer<float> dst) =>
+        {
+            getVector(ref source);
+            if (source.Length != k)
+                throw new InvalidOperationException($"Column '{InputColumnName}' row {row.Position}: expected {k} values, got {source.Length}.");
+            source.CopyTo(dense);
+            var editor = VBufferEditor.Create(ref dst, k);
+            if (SoftTargetKernels.IsProbabilityRow(dense))
+                _mapping.MapDistribution(dense, editor.Values);
+            else
+                SoftTargetKernels.FillMissing(editor.Values);
+            dst = editor.Commit();
+        };
+    }
+
+    private static TransformerChain<ITransformer> BuildEquivalent(SoftTargetInputColumn input, string outputColumnName, SoftTargetMapping mapping, out DataViewSchema.Column outputColumn)
+    {
+        var schemaBuilder = new DataViewSchema.Builder();
+        schemaBuilder.AddColumn(input.Name, input.Type, input.Annotations);
+        var inputSchema = schemaBuilder.ToSchema();
+        var inputColumn = inputSchema[input.Name];
+
+        var chain = new BuiltInChainBuilder(inputColumn, outputColumnName);
+        string flag, source;
+        if (input.IsKey)
+        {
+            flag = chain.AddKeyPresenceFlag(input.Name, input.ClassCount);
+            source = chain.Temporary("onehot");
+            chain.Add(chain.Context.Transforms.Conversion.MapKeyToVector(source, input.Name));
+        }
+        else
+        {
+            flag = chain.AddProbabilityRowFlag(input.Name);
+            source = input.Name;
+        }
+        var (values, expression) = mapping.AppendBuiltIns(chain, source, input.IsKey);
+        // The flag is 0 or NaN: adding it last leaves valid rows bit-for-bit unchanged.
+        chain.Add(chain.Context.Transforms.Expression(outputColumnName, $"(x, flag) => {expression} + flag", values, flag));
+        var built = chain.Build();
+        outputColumn = built.GetOutputSchema(inputSchema)[outputColumnName];
+        return built;
+    }
+
+    private static float[] BuildKeyTable(SoftTargetMapping mapping)
+    {
+        int k = mapping.ClassCount;
+        var table = new float[(k + 1) * k];
+        SoftTargetKernels.FillMissing(table.AsSpan(0, k));
+        var oneHot = new float[k];
+        for (int c = 0; c < k; c++)
+        {
+            oneHot[c] = 1f;
+            mapping.MapOneHot(oneHot, table.AsSpan((c + 1) * k, k));
+            oneHot[c] = 0f;
+        }
+        return table;
+    }
+}

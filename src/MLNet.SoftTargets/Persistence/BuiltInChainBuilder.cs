@@ -1,0 +1,162 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+
+namespace MLNet.SoftTargets.Persistence;
+
+/// <summary>
+/// Assembles the chain of stock ML.NET transformers that computes the same column as one of our
+/// transforms. <see cref="ModelSaveContext"/> has no public members, so a component outside ML.NET
+/// cannot write its own state into a model zip; instead our transformers save this chain, and
+/// <c>mlContext.Model.Load</c> returns it, runnable without this library.
+/// </summary>
+/// <remarks>
+/// Each stage is fitted on a row-less view of the current schema (the stages used here do not
+/// read data to fit), except the per-slot affine map, which is fitted on crafted rows.
+/// Intermediate columns get reserved names and are dropped at the end.
+/// </remarks>
+internal sealed class BuiltInChainBuilder
+{
+    private readonly MLContext _ml = new(seed: 0);
+    private readonly List<ITransformer> _stages = [];
+    private readonly List<string> _temporaries = [];
+    private readonly string _prefix;
+    private IDataView _view;
+
+    public BuiltInChainBuilder(DataViewSchema.Column inputColumn, string outputColumnName)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(inputColumn.Name, inputColumn.Type, inputColumn.Annotations);
+        _view = new SchemaOnlyDataView(builder.ToSchema());
+        _prefix = outputColumnName + ".softtarget.";
+    }
+
+    public MLContext Context => _ml;
+
+    /// <summary>A reserved name for an intermediate column, dropped by <see cref="Build"/>.</summary>
+    public string Temporary(string role)
+    {
+        string name = _prefix + role;
+        _temporaries.Add(name);
+        return name;
+    }
+
+    public void Add(IEstimator<ITransformer> estimator) => Add(estimator.Fit(_view));
+
+    public void Add(ITransformer fitted)
+    {
+        _stages.Add(fitted);
+        _view = fitted.Transform(_view);
+    }
+
+    /// <summary>Drops the intermediate columns and returns the chain.</summary>
+    public TransformerChain<ITransformer> Build()
+    {
+        Add(_ml.Transforms.DropColumns([.. _temporaries]));
+        return new TransformerChain<ITransformer>([.. _stages]);
+    }
+
+    /// <summary>
+    /// Adds a float column that is 0 for a present key and NaN for the missing key (0):
+    /// added to every slot, it turns the rows of missing labels into all-NaN rows.
+    /// </summary>
+    public string AddKeyPresenceFlag(string keyColumn, int classCount)
+    {
+        string flag = Temporary("flag");
+        var lookup = new KeyValuePair<uint, float>[classCount + 1];
+        lookup[0] = new(0, float.NaN);
+        for (uint k = 1; k <= classCount; k++)
+            lookup[k] = new(k, 0f);
+        Add(_ml.Transforms.Conversion.MapValue(flag, lookup, keyColumn));
+        return flag;
+    }
+
+    /// <summary>
+    /// Adds a float column that is 0 when the vector is a probability row (entries finite and ≥ 0,
+    /// at least one &gt; 0; see <see cref="SoftTargetKernels.IsProbabilityRow"/>) and NaN otherwise.
+    /// </summary>
+    /// <remarks>
+    /// ML.NET's built-ins have no row-wise "all"/"any" over a vector, so the reduction is composed:
+    /// classify each entry (0: zero, 1: positive, 2: NaN/negative/infinite), count the classes per row
+    /// with a count vector over keys, binarise the three counts, combine-hash them into one scalar
+    /// and look the 8 possible hashes up in a table of flags.
+    /// </remarks>
+    public string AddProbabilityRowFlag(string vectorColumn)
+    {
+        string entryClass = Temporary("entryclass");
+        string entryKey = Temporary("entrykey");
+        string counts = Temporary("counts");
+        string present = Temporary("present");
+        string hash = Temporary("pattern");
+        string flag = Temporary("flag");
+
+        Add(_ml.Transforms.Expression(entryClass, "x => isna(x) or x < 0 or x > 3.4028235E+38 ? 2 : (x > 0 ? 1 : 0)", vectorColumn));
+        var classes = _ml.Data.LoadFromEnumerable(new[] { new IntRow { Value = 0 }, new IntRow { Value = 1 }, new IntRow { Value = 2 } });
+        Add(_ml.Transforms.Conversion.MapValueToKey(entryKey, entryClass, keyData: classes));
+        Add(_ml.Transforms.Conversion.MapKeyToVector(counts, entryKey, outputCountVector: true));
+        Add(_ml.Transforms.Expression(present, "c => c > 0 ? 1 : 0", counts));
+
+        var hasher = _ml.Transforms.Conversion.Hash(new HashingEstimator.ColumnOptions(hash, present, numberOfBits: 30, combine: true));
+        var patterns = Enumerable.Range(0, 8).Select(bits => new PatternRow { Present = [bits & 1, (bits >> 1) & 1, (bits >> 2) & 1] }).ToArray();
+        var definition = SchemaDefinition.Create(typeof(PatternRow));
+        definition[0].ColumnName = present;
+        var patternView = _ml.Data.LoadFromEnumerable(patterns, definition);
+        var fittedHasher = hasher.Fit(patternView);
+        uint[] hashes = fittedHasher.Transform(patternView).GetColumn<uint>(hash).ToArray();
+        if (hashes.Distinct().Count() != hashes.Length)
+            throw new InvalidOperationException("Internal error: the validity patterns collide under the hash.");
+        Add(fittedHasher);
+
+        // Pattern (zero present, positive present, invalid present): a probability row has a positive
+        // entry and no invalid one.
+        var lookup = patterns.Select((p, i) => new KeyValuePair<uint, float>(hashes[i], p.Present[1] == 1 && p.Present[2] == 0 ? 0f : float.NaN));
+        Add(_ml.Transforms.Conversion.MapValue(flag, lookup, hash));
+        return flag;
+    }
+
+    /// <summary>
+    /// Adds <c>(x - offset[k]) · scale[k]</c> per slot as an ML.NET min-max normaliser fitted on two crafted
+    /// rows, and returns the offsets and scales the normaliser actually holds (the fast path uses them).
+    /// </summary>
+    public (string Column, float[] Offset, float[] Scale) AddSlotAffine(string source, float[] targetScale, float[] targetOffsetAfterScale)
+    {
+        // Wanted: y = a_k·x + c_k = (x - o_k)·a_k with o_k = -c_k / a_k. Min-max maps [min, max] to [0, 1],
+        // i.e. y = (x - min)·(1/(max - min)): min = o_k, max = o_k + 1/a_k.
+        int k = targetScale.Length;
+        var low = new float[k];
+        var high = new float[k];
+        for (int i = 0; i < k; i++)
+        {
+            double offset = -targetOffsetAfterScale[i] / (double)targetScale[i];
+            low[i] = (float)offset;
+            high[i] = (float)(offset + 1.0 / targetScale[i]);
+        }
+        string column = Temporary("affine");
+        var definition = SchemaDefinition.Create(typeof(VectorRow));
+        definition[0].ColumnName = source;
+        definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, k);
+        var crafted = _ml.Data.LoadFromEnumerable(new[] { new VectorRow { Values = low }, new VectorRow { Values = high } }, definition);
+        var normalizer = _ml.Transforms.NormalizeMinMax(column, source, fixZero: false).Fit(crafted);
+        var parameters = (NormalizingTransformer.AffineNormalizerModelParameters<System.Collections.Immutable.ImmutableArray<float>>)
+            normalizer.GetNormalizerModelParameters(0);
+        var offsets = parameters.Offset.IsDefaultOrEmpty ? new float[k] : parameters.Offset.ToArray();
+        Add(normalizer);
+        return (column, offsets, parameters.Scale.ToArray());
+    }
+
+    private sealed class IntRow
+    {
+        public int Value { get; set; }
+    }
+
+    private sealed class PatternRow
+    {
+        [VectorType(3)]
+        public int[] Present { get; set; } = [];
+    }
+
+    private sealed class VectorRow
+    {
+        public float[] Values { get; set; } = [];
+    }
+}

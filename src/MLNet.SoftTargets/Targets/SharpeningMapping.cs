@@ -1,0 +1,35 @@
+using Microsoft.ML;
+using Microsoft.ML.Transforms;
+using MLNet.SoftTargets.Persistence;
+using System.Globalization;
+
+namespace MLNet.SoftTargets;
+
+/// <summary>
+/// <c>p_k^(1/T) / Σ_j p_j^(1/T)</c> (see <see cref="SoftTargetKernels.Sharpen"/>). A one-hot row is a
+/// fixed point for every T, so key inputs give the one-hot target (the T → 0 limit).
+/// </summary>
+internal sealed class SharpeningMapping(int classCount, double temperature) : SoftTargetMapping(classCount)
+{
+    public override void MapDistribution(ReadOnlySpan<float> p, Span<float> dst) => SoftTargetKernels.Sharpen(p, temperature, dst);
+
+    public override void MapOneHot(ReadOnlySpan<float> oneHot, Span<float> dst) => oneHot.CopyTo(dst);
+
+    public override (string Column, string Expression) AppendBuiltIns(BuiltInChainBuilder chain, string source, bool sourceIsOneHot)
+    {
+        if (sourceIsOneHot)
+            return (source, "x");
+
+        // Divide by the largest entry first: raw powers of small probabilities underflow (0.1^100 is 0
+        // in float, and 0/0 is NaN), while r = p / max keeps the top class at exactly 1.
+        string byMax = chain.Temporary("bymax");
+        string powered = chain.Temporary("powered");
+        string normalized = chain.Temporary("normalized");
+        var transforms = chain.Context.Transforms;
+        chain.Add(transforms.NormalizeLpNorm(byMax, source, LpNormNormalizingEstimatorBase.NormFunction.Infinity, ensureZeroMean: false));
+        string exponent = (1.0 / temperature).ToString("R", CultureInfo.InvariantCulture);
+        chain.Add(transforms.Expression(powered, $"x => x ^ {exponent}", byMax));
+        chain.Add(transforms.NormalizeLpNorm(normalized, powered, LpNormNormalizingEstimatorBase.NormFunction.L1, ensureZeroMean: false));
+        return (normalized, "x");
+    }
+}

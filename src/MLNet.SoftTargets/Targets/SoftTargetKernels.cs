@@ -1,0 +1,174 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace MLNet.SoftTargets;
+
+/// <summary>
+/// The arithmetic of soft targets over spans: one implementation shared by the transforms, the
+/// trainer's inline smoothing and the calibrator. Every method works for any length, including 0.
+/// </summary>
+/// <remarks>
+/// A <em>missing</em> soft-target row is a row that contains a NaN; the transforms write missing rows
+/// as all-NaN (<see cref="FillMissing"/>) and the trainer skips any row for which
+/// <see cref="IsMissing"/> is true. Multiplications and additions are done as separate float
+/// operations (no fused multiply-add) so the results are bit-identical to ML.NET's
+/// <c>Expression</c> transform, which the saved models use.
+/// </remarks>
+public static class SoftTargetKernels
+{
+    /// <summary>True when <paramref name="row"/> contains a NaN: the marker of a missing soft target.</summary>
+    public static bool IsMissing(ReadOnlySpan<float> row)
+    {
+        foreach (var v in row)
+        {
+            if (float.IsNaN(v))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Writes NaN into every entry of <paramref name="row"/>: the missing-row marker.</summary>
+    public static void FillMissing(Span<float> row) => row.Fill(float.NaN);
+
+    /// <summary>
+    /// True when <paramref name="p"/> can be read as an (unnormalised) distribution: every entry finite
+    /// and ≥ 0, and at least one entry &gt; 0. NaN, negative or infinite entries, or an all-zero row, are not.
+    /// </summary>
+    public static bool IsProbabilityRow(ReadOnlySpan<float> p)
+    {
+        bool anyPositive = false;
+        foreach (var v in p)
+        {
+            if (!(v >= 0f) || float.IsPositiveInfinity(v))
+                return false;
+            anyPositive |= v > 0f;
+        }
+        return anyPositive;
+    }
+
+    /// <summary>Sum of the entries (sequential float accumulation).</summary>
+    public static float Sum(ReadOnlySpan<float> values)
+    {
+        float sum = 0f;
+        foreach (var v in values)
+            sum += v;
+        return sum;
+    }
+
+    /// <summary>Largest entry; <see cref="float.NegativeInfinity"/> for an empty span.</summary>
+    public static float Max(ReadOnlySpan<float> values)
+    {
+        float max = float.NegativeInfinity;
+        foreach (var v in values)
+        {
+            if (v > max)
+                max = v;
+        }
+        return max;
+    }
+
+    /// <summary><c>dst[i] = src[i] · scale</c>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void Scale(ReadOnlySpan<float> src, float scale, Span<float> dst)
+    {
+        CheckSameLength(src, dst);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && src.Length >= Vector<float>.Count)
+        {
+            var s = MemoryMarshal.Cast<float, Vector<float>>(src);
+            var d = MemoryMarshal.Cast<float, Vector<float>>(dst);
+            for (int v = 0; v < s.Length; v++)
+                d[v] = s[v] * scale;
+            i = s.Length * Vector<float>.Count;
+        }
+        for (; i < src.Length; i++)
+            dst[i] = src[i] * scale;
+    }
+
+    /// <summary><c>dst[i] = src[i] · scale + offset</c> (multiply, round, add, round).</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void Affine(ReadOnlySpan<float> src, float scale, float offset, Span<float> dst)
+    {
+        CheckSameLength(src, dst);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && src.Length >= Vector<float>.Count)
+        {
+            var s = MemoryMarshal.Cast<float, Vector<float>>(src);
+            var d = MemoryMarshal.Cast<float, Vector<float>>(dst);
+            var a = new Vector<float>(scale);
+            var b = new Vector<float>(offset);
+            for (int v = 0; v < s.Length; v++)
+            {
+                var product = s[v] * a;
+                d[v] = product + b;
+            }
+            i = s.Length * Vector<float>.Count;
+        }
+        for (; i < src.Length; i++)
+        {
+            float product = src[i] * scale;
+            dst[i] = product + offset;
+        }
+    }
+
+    /// <summary><c>dst[i] = (src[i] - offset[i]) · scale[i]</c>: a per-slot affine map.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void ShiftScale(ReadOnlySpan<float> src, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale, Span<float> dst)
+    {
+        CheckSameLength(src, dst);
+        CheckSameLength(offset, dst);
+        CheckSameLength(scale, dst);
+        for (int i = 0; i < src.Length; i++)
+        {
+            float shifted = src[i] - offset[i];
+            dst[i] = shifted * scale[i];
+        }
+    }
+
+    /// <summary>
+    /// L1 normalisation of a probability row: <c>dst = p · (1 / Σp)</c>.
+    /// Call only when <see cref="IsProbabilityRow"/> holds.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void NormalizeSum(ReadOnlySpan<float> p, Span<float> dst) => Scale(p, 1f / Sum(p), dst);
+
+    /// <summary>
+    /// Sharpening (MixMatch, Berthelot et al. 2019) and temperature softening (Hinton et al. 2015):
+    /// <c>dst_k = p_k^(1/T) / Σ_j p_j^(1/T)</c>. T &lt; 1 sharpens (T → 0 gives the one-hot of the
+    /// arg-max), T = 1 only normalises, T &gt; 1 softens.
+    /// </summary>
+    /// <remarks>
+    /// Computed as <c>r = p / max(p)</c>, <c>e = r^(1/T)</c>, <c>dst = e / Σe</c>: dividing by the largest
+    /// entry is the log-space max subtraction (<c>exp((log p - log max)/T)</c>), so the top class is
+    /// exactly 1 and nothing overflows; entries far below the top underflow to 0, their true limit.
+    /// Zeros stay zero and ties stay ties for every T &gt; 0. Call only when
+    /// <see cref="IsProbabilityRow"/> holds.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not a finite number &gt; 0.</exception>
+    public static void Sharpen(ReadOnlySpan<float> p, double temperature, Span<float> dst)
+    {
+        CheckTemperature(temperature, nameof(temperature));
+        CheckSameLength(p, dst);
+        if (p.Length == 0)
+            return;
+        Scale(p, 1f / Max(p), dst);
+        double exponent = 1.0 / temperature;
+        for (int i = 0; i < dst.Length; i++)
+            dst[i] = (float)Math.Pow(dst[i], exponent);
+        Scale(dst, 1f / Sum(dst), dst);
+    }
+
+    internal static void CheckTemperature(double temperature, string paramName)
+    {
+        if (!double.IsFinite(temperature) || temperature <= 0)
+            throw new ArgumentOutOfRangeException(paramName, temperature,
+                $"The temperature must be a finite number greater than 0 (T < 1 sharpens, T = 1 is the identity, T > 1 softens); got {temperature}.");
+    }
+
+    private static void CheckSameLength(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length != b.Length)
+            throw new ArgumentException($"The spans must have the same length; got {a.Length} and {b.Length}.");
+    }
+}
