@@ -36,6 +36,15 @@ internal static class TestData
         return ml.Data.LoadFromEnumerable(rows.Select(r => new VectorRow { Label = r }), definition);
     }
 
+    /// <summary>
+    /// The <see cref="SchemaShape"/> of a schema. ML.NET keeps <c>SchemaShape.Create</c> internal and gives
+    /// <see cref="SchemaShape.Column"/> no public constructor, so the test reaches it by reflection (the
+    /// library itself never does).
+    /// </summary>
+    public static SchemaShape Shape(DataViewSchema schema) =>
+        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!
+            .Invoke(null, [schema])!;
+
     /// <summary>All values of a float-vector column, densified.</summary>
     public static float[][] Rows(IDataView data, string column) =>
         data.GetColumn<VBuffer<float>>(data.Schema[column]).Select(v => v.DenseValues().ToArray()).ToArray();
