@@ -185,6 +185,17 @@ public sealed class SmoothLabelsTests
         Assert.IsTrue(engine.Predict(new TestData.NameRow { Name = "never seen" }).SoftTarget.All(float.IsNaN), "an unknown value is a missing key");
     }
 
+    [TestMethod]
+    public void SparseVectorInput_FromMapKeyToVector_EqualsTheKeyInput()
+    {
+        var ml = TestData.Context();
+        var data = TestData.Keys(ml, ["a", "b", "c", "d"], "b", "d", "a");
+        var sparse = ml.Transforms.Conversion.MapKeyToVector("OneHot", "Label").Fit(data).Transform(data);
+        var fromKey = TestData.Rows(ml.Transforms.SmoothLabels(0.2).Fit(sparse).Transform(sparse), "SoftTarget");
+        var fromVector = TestData.Rows(ml.Transforms.SmoothLabels(0.2, "FromVector", "OneHot").Fit(sparse).Transform(sparse), "FromVector");
+        TestData.AssertRowsEqual(fromKey, fromVector, 1e-7, "key vs sparse one-hot vector");
+    }
+
     public sealed class SoftTargetOutput
     {
         [VectorType(3)]
