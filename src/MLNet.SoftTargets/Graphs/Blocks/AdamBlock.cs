@@ -1,0 +1,41 @@
+namespace MLNet.SoftTargets.Graphs.Blocks;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba 2015) and AdamW (Loshchilov &amp; Hutter 2019), bias-corrected, as PyTorch computes them:
+/// <c>m = β1·m + (1-β1)·g</c>, <c>v = β2·v + (1-β2)·g²</c>,
+/// <c>p = p - (lr / (1-β1^t)) · m / (√v / √(1-β2^t) + ε)</c>.
+/// Weight decay λ is added to the gradient (<c>g + λ·p</c>, Adam) or decoupled (<c>p = p·(1 - lr·λ)</c> first, AdamW).
+/// </summary>
+internal sealed class AdamBlock(double beta1, double beta2, double epsilon, double weightDecay, bool decoupledWeightDecay) : OptimizerBlock
+{
+    private string? _stepSize;
+    private string? _sqrtCorrection2;
+
+    public override IReadOnlyList<string> StateSuffixes => ["m", "v"];
+
+    public override void Prepare(GraphBuilder g, string learningRate, string step)
+    {
+        var one = g.Scalar(1.0);
+        var correction1 = g.Sub(one, g.Pow(g.Scalar(beta1), step));
+        var correction2 = g.Sub(one, g.Pow(g.Scalar(beta2), step));
+        _stepSize = g.Div(learningRate, correction1);
+        _sqrtCorrection2 = g.Sqrt(correction2);
+    }
+
+    public override (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate)
+    {
+        if (_stepSize is null || _sqrtCorrection2 is null)
+            throw new InvalidOperationException("Prepare must be called before Update.");
+        var p = parameter;
+        if (weightDecay > 0 && decoupledWeightDecay)
+            p = g.Mul(p, g.Sub(g.Scalar(1.0), g.Mul(learningRate, g.Scalar(weightDecay))));
+        else if (weightDecay > 0)
+            gradient = g.Add(gradient, g.Mul(parameter, g.Scalar(weightDecay)));
+
+        var m = g.Add(g.Mul(state[0], g.Scalar(beta1)), g.Mul(gradient, g.Scalar(1 - beta1)));
+        var v = g.Add(g.Mul(state[1], g.Scalar(beta2)), g.Mul(g.Mul(gradient, gradient), g.Scalar(1 - beta2)));
+        var denominator = g.Add(g.Div(g.Sqrt(v), _sqrtCorrection2), g.Scalar(epsilon));
+        var updated = g.Sub(p, g.Mul(_stepSize, g.Div(m, denominator)));
+        return (updated, [m, v]);
+    }
+}

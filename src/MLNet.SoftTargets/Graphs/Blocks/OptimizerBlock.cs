@@ -1,0 +1,20 @@
+namespace MLNet.SoftTargets.Graphs.Blocks;
+
+/// <summary>
+/// An optimizer as graph nodes: from a parameter, its gradient and its state it computes the updated parameter
+/// and state inside the training-step graph. The learning rate and the 1-based step count are graph inputs, so
+/// schedules change them without rebuilding the graph. State tensors are named <c>{parameter}.{suffix}</c>.
+/// </summary>
+internal abstract class OptimizerBlock
+{
+    /// <summary>The state kept per parameter, e.g. <c>m</c> and <c>v</c> for Adam; each has the parameter's shape and starts at 0.</summary>
+    public abstract IReadOnlyList<string> StateSuffixes { get; }
+
+    /// <summary>Adds the step-wide scalars (e.g. bias corrections) once per graph.</summary>
+    public virtual void Prepare(GraphBuilder g, string learningRate, string step)
+    {
+    }
+
+    /// <summary>Adds the update of one parameter; returns the new parameter and the new state, in <see cref="StateSuffixes"/> order.</summary>
+    public abstract (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate);
+}

@@ -1,0 +1,89 @@
+using Onnx;
+using MLNet.SoftTargets.Graphs.Autodiff;
+
+namespace MLNet.SoftTargets.Graphs.Blocks;
+
+/// <summary>
+/// The training step as one ONNX graph: forward pass of the head, soft-target cross-entropy, reverse-mode
+/// gradients and the optimizer update. Inputs: <c>features</c> [N, D], <c>targets</c> [N, K], optionally
+/// <c>weights</c> [N], <c>learning_rate</c> and <c>step</c> (float scalars, step counted from 1), then every
+/// state tensor. Outputs: <c>loss</c>, then <c>{state}.out</c> for every state tensor, in <see cref="StateNames"/> order.
+/// </summary>
+/// <remarks>State names follow one scheme: parameter <c>w</c>, optimizer state <c>w.m</c>, <c>w.v</c>, … (onnxblock's convention).</remarks>
+internal sealed class TrainStepGraph
+{
+    public const string Features = "features";
+    public const string Targets = "targets";
+    public const string Weights = "weights";
+    public const string LearningRate = "learning_rate";
+    public const string Step = "step";
+    public const string Loss = "loss";
+
+    private TrainStepGraph(byte[] model, IReadOnlyList<StateTensor> state, bool hasWeights)
+    {
+        Model = model;
+        State = state;
+        HasWeights = hasWeights;
+    }
+
+    /// <summary>The serialized ONNX model.</summary>
+    public byte[] Model { get; }
+
+    /// <summary>Every tensor carried from step to step: parameters first (in head order), each followed by its optimizer state.</summary>
+    public IReadOnlyList<StateTensor> State { get; }
+
+    public IEnumerable<string> StateNames => State.Select(s => s.Name);
+
+    public bool HasWeights { get; }
+
+    public static string OutputName(string stateName) => stateName + ".out";
+
+    /// <summary>Builds the step graph for <paramref name="head"/> with the given parameter shapes.</summary>
+    public static TrainStepGraph Build(ClassifierHead head, IReadOnlyList<ParameterSpec> parameters, OptimizerBlock optimizer,
+        double lossTemperature, bool withWeights, TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float)
+    {
+        var g = new GraphBuilder(elementType);
+        var features = g.AddInput(Features, [GraphBuilder.Dynamic, head.InputSize]);
+        var targets = g.AddInput(Targets, [GraphBuilder.Dynamic, head.ClassCount]);
+        var weights = withWeights ? g.AddInput(Weights, [GraphBuilder.Dynamic]) : null;
+        var learningRate = g.AddInput(LearningRate, []);
+        var step = g.AddInput(Step, []);
+
+        var state = new List<StateTensor>();
+        var values = new Dictionary<string, string>();
+        foreach (var p in parameters)
+        {
+            values[p.Name] = g.AddInput(p.Name, p.Shape);
+            state.Add(new StateTensor(p.Name, p.Shape, IsParameter: true));
+            foreach (var suffix in optimizer.StateSuffixes)
+            {
+                string name = $"{p.Name}.{suffix}";
+                g.AddInput(name, p.Shape);
+                state.Add(new StateTensor(name, p.Shape, IsParameter: false));
+            }
+        }
+
+        var (logits, _) = head.Forward(g, features, name => values[name]);
+        var loss = SoftTargetCrossEntropyBlock.Build(g, logits, targets, weights, lossTemperature);
+        var gradients = ReverseMode.Gradients(g, loss, parameters.Select(p => values[p.Name]).ToArray());
+
+        g.AddOutput(loss, Loss);
+        optimizer.Prepare(g, learningRate, step);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var name = parameters[i].Name;
+            var optimizerState = optimizer.StateSuffixes.Select(s => $"{name}.{s}").ToArray();
+            var (updated, newState) = optimizer.Update(g, name, gradients[i], optimizerState, learningRate);
+            g.AddOutput(updated, OutputName(name));
+            for (int s = 0; s < newState.Length; s++)
+                g.AddOutput(newState[s], OutputName(optimizerState[s]));
+        }
+        return new TrainStepGraph(g.ToBytes(), state, withWeights);
+    }
+}
+
+/// <summary>A tensor carried between training steps.</summary>
+internal sealed record StateTensor(string Name, long[] Shape, bool IsParameter)
+{
+    public int Length => (int)Shape.Aggregate(1L, (p, d) => p * d);
+}

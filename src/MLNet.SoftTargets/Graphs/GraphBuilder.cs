@@ -1,0 +1,193 @@
+using Google.Protobuf;
+using Onnx;
+
+namespace MLNet.SoftTargets.Graphs;
+
+/// <summary>
+/// Builds one ONNX graph over OnnxSharp's protobuf classes. The builder owns the opset, the element type of
+/// its floating-point tensors and the name counter (no globals), and records each value's static shape
+/// (<see cref="Dynamic"/> for a dimension known only at run time, such as the batch), which the op helpers
+/// in <see cref="Ops"/> propagate and the gradient rules use to undo broadcasting.
+/// </summary>
+/// <remarks>Blocks (heads, losses, optimizers) take value names and return value names, as in ONNX Runtime's onnxblock.</remarks>
+internal sealed class GraphBuilder
+{
+    /// <summary>A dimension whose size is known only at run time.</summary>
+    public const long Dynamic = -1;
+
+    /// <summary>The opset: 17 has axes as an input of ReduceSum and as an attribute of ReduceMean/ReduceMax.</summary>
+    public const int DefaultOpset = 17;
+
+    private readonly GraphProto _graph = new() { Name = "graph" };
+    private readonly Dictionary<string, long[]> _shapes = [];
+    private readonly Dictionary<string, TensorProto.Types.DataType> _types = [];
+    private readonly Dictionary<string, int> _counters = [];
+
+    public GraphBuilder(TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float, int opset = DefaultOpset)
+    {
+        if (elementType is not (TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Double))
+            throw new ArgumentOutOfRangeException(nameof(elementType), elementType, "Graphs are built in float or double.");
+        ElementType = elementType;
+        Opset = opset;
+    }
+
+    /// <summary>The type of every floating-point tensor the builder makes (float for training, double for gradient checks).</summary>
+    public TensorProto.Types.DataType ElementType { get; }
+
+    public int Opset { get; }
+
+    public IReadOnlyList<NodeProto> Nodes => _graph.Node;
+
+    public IEnumerable<string> InputNames => _graph.Input.Select(i => i.Name);
+
+    public IEnumerable<string> OutputNames => _graph.Output.Select(o => o.Name);
+
+    /// <summary>A fresh name built from <paramref name="hint"/>.</summary>
+    public string Unique(string hint)
+    {
+        if (!_shapes.ContainsKey(hint) && !_counters.ContainsKey(hint))
+        {
+            _counters[hint] = 0;
+            return hint;
+        }
+        int n = _counters.GetValueOrDefault(hint);
+        string name;
+        do
+        {
+            n++;
+            name = $"{hint}_{n}";
+        }
+        while (_shapes.ContainsKey(name));
+        _counters[hint] = n;
+        return name;
+    }
+
+    /// <summary>The static shape of a value (<see cref="Dynamic"/> for run-time dimensions).</summary>
+    public long[] Shape(string name) =>
+        _shapes.TryGetValue(name, out var shape) ? shape : throw new KeyNotFoundException($"The graph has no value named '{name}'.");
+
+    public TensorProto.Types.DataType TypeOf(string name) => _types[name];
+
+    public int Rank(string name) => Shape(name).Length;
+
+    /// <summary>Adds a graph input of the element type (or <paramref name="type"/>) with the given shape.</summary>
+    public string AddInput(string name, long[] shape, TensorProto.Types.DataType? type = null)
+    {
+        Declare(name, shape, type ?? ElementType);
+        _graph.Input.Add(ValueInfo(name, shape, type ?? ElementType));
+        return name;
+    }
+
+    /// <summary>Adds a floating-point initializer (stored in the element type).</summary>
+    public string AddInitializer(string hint, ReadOnlySpan<double> values, long[] shape)
+    {
+        string name = Unique(hint);
+        var tensor = new TensorProto { Name = name, DataType = (int)ElementType };
+        tensor.Dims.AddRange(shape);
+        if (ElementType == TensorProto.Types.DataType.Float)
+        {
+            foreach (var v in values)
+                tensor.FloatData.Add((float)v);
+        }
+        else
+        {
+            foreach (var v in values)
+                tensor.DoubleData.Add(v);
+        }
+        _graph.Initializer.Add(tensor);
+        Declare(name, shape, ElementType);
+        return name;
+    }
+
+    /// <summary>A rank-0 constant of the element type.</summary>
+    public string Scalar(double value, string hint = "const") => AddInitializer(hint, [value], []);
+
+    /// <summary>A 1-D int64 constant (axes, shapes, permutations).</summary>
+    public string Int64s(params long[] values)
+    {
+        string name = Unique("i64");
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Length);
+        tensor.Int64Data.AddRange(values);
+        _graph.Initializer.Add(tensor);
+        Declare(name, [values.Length], TensorProto.Types.DataType.Int64);
+        return name;
+    }
+
+    /// <summary>The values of a 1-D int64 initializer, or null when <paramref name="name"/> is not one.</summary>
+    public long[]? ConstantInt64s(string name) =>
+        _graph.Initializer.FirstOrDefault(t => t.Name == name && t.DataType == (int)TensorProto.Types.DataType.Int64) is { } tensor
+            ? tensor.Int64Data.ToArray()
+            : null;
+
+    /// <summary>Adds a node with one output of the element type and returns the output's name.</summary>
+    public string Node(string opType, string[] inputs, long[] outputShape, params AttributeProto[] attributes) =>
+        Node(opType, inputs, outputShape, ElementType, attributes);
+
+    /// <summary>Adds a node with one output of type <paramref name="outputType"/> and returns the output's name.</summary>
+    public string Node(string opType, string[] inputs, long[] outputShape, TensorProto.Types.DataType outputType, params AttributeProto[] attributes)
+    {
+        foreach (var input in inputs)
+        {
+            if (input.Length > 0 && !_shapes.ContainsKey(input))
+                throw new InvalidOperationException($"{opType}: input '{input}' is not a value of this graph.");
+        }
+        string output = Unique(opType.ToLowerInvariant());
+        var node = new NodeProto { OpType = opType, Name = output + "_node" };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        Declare(output, outputShape, outputType);
+        return output;
+    }
+
+    /// <summary>Marks <paramref name="value"/> as a graph output, under <paramref name="name"/> (via Identity) if given.</summary>
+    public string AddOutput(string value, string? name = null)
+    {
+        if (name is not null && name != value)
+        {
+            var node = new NodeProto { OpType = "Identity", Name = name + "_node" };
+            node.Input.Add(value);
+            node.Output.Add(name);
+            _graph.Node.Add(node);
+            Declare(name, Shape(value), TypeOf(value));
+            value = name;
+        }
+        _graph.Output.Add(ValueInfo(value, Shape(value), TypeOf(value)));
+        return value;
+    }
+
+    /// <summary>The model: this graph, the default ONNX domain at <see cref="Opset"/>.</summary>
+    public ModelProto ToModel()
+    {
+        var model = new ModelProto { IrVersion = 8, ProducerName = "MLNet.SoftTargets", Graph = _graph.Clone() };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return model;
+    }
+
+    public byte[] ToBytes() => ToModel().ToByteArray();
+
+    private void Declare(string name, long[] shape, TensorProto.Types.DataType type)
+    {
+        if (!_shapes.TryAdd(name, shape))
+            throw new InvalidOperationException($"The graph already has a value named '{name}'.");
+        _types[name] = type;
+        _counters.TryAdd(name, 0);
+    }
+
+    private static ValueInfoProto ValueInfo(string name, long[] shape, TensorProto.Types.DataType type)
+    {
+        var tensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = new TensorShapeProto() };
+        for (int i = 0; i < shape.Length; i++)
+        {
+            var dim = new TensorShapeProto.Types.Dimension();
+            if (shape[i] >= 0)
+                dim.DimValue = shape[i];
+            else
+                dim.DimParam = $"{name}_d{i}";
+            tensorType.Shape.Dim.Add(dim);
+        }
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
+    }
+}
