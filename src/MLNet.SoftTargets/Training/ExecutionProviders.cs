@@ -28,6 +28,11 @@ internal static class ExecutionProviders
         };
         if (device.Kind == TrainingDeviceKind.Cpu)
             return (options, false);
+        // A failed provider load is reported through the environment's logger (not the session's), which prints
+        // a red native error line; silence it for the attempt and report the reason ourselves.
+        var environment = OrtEnv.Instance();
+        var previousLevel = environment.EnvLogLevel;
+        environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         try
         {
             (appendCuda ?? ((o, id) => o.AppendExecutionProvider_CUDA(id)))(options, device.DeviceId);
@@ -45,6 +50,10 @@ internal static class ExecutionProviders
             }
             log?.Invoke($"CUDA is not available ({reason}); training on the CPU.");
             return (options, false);
+        }
+        finally
+        {
+            environment.EnvLogLevel = previousLevel;
         }
     }
 
