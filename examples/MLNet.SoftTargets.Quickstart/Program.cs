@@ -1,3 +1,4 @@
+using MLNet.SoftTargets.Datasets;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

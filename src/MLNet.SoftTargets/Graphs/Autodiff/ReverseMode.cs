@@ -20,8 +20,10 @@ internal static class ReverseMode
         var dependsOnParameters = new HashSet<string>(wrt);
         foreach (var node in nodes)
         {
+            // Integer and bool outputs (Shape, Size, Greater, IsNaN...) are piecewise constant in the parameters: no
+            // gradient flows through them, so what they feed (e.g. the Cast of a run-time size) needs no rule.
             if (node.Input.Any(dependsOnParameters.Contains))
-                dependsOnParameters.UnionWith(node.Output);
+                dependsOnParameters.UnionWith(node.Output.Where(o => IsFloatingPoint(builder.TypeOf(o))));
         }
         if (!dependsOnParameters.Contains(loss))
             throw new InvalidOperationException($"The loss '{loss}' does not depend on any of the parameters.");
@@ -61,4 +63,8 @@ internal static class ReverseMode
 
         return wrt.Select(w => Total(w) ?? builder.Mul(w, builder.Scalar(0.0, "zero_grad"))).ToArray();
     }
+
+    private static bool IsFloatingPoint(TensorProto.Types.DataType type) =>
+        type is TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Double
+            or TensorProto.Types.DataType.Float16 or TensorProto.Types.DataType.Bfloat16;
 }

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Reflection;
 using Microsoft.ML.Data;
 
-namespace MLNet.SoftTargets.Quickstart;
+namespace MLNet.SoftTargets.Datasets;
 
 /// <summary>One image of the UCI handwritten digits: 8×8 pixels (0..16) and its class as text.</summary>
 public sealed class DigitRow
@@ -17,7 +17,7 @@ public sealed class DigitRow
 }
 
 /// <summary>
-/// Reads data/digits.csv.gz (embedded in this assembly): one image per line, 64 pixel values then the
+/// Reads data/digits.csv.gz (embedded in the assembly that links this file): one image per line, 64 pixel values then the
 /// class 0..9, comma-separated, no header. A hand-written parser because the format is fixed and tiny,
 /// and a bad row should fail loudly with its line number rather than be skipped or read as missing.
 /// </summary>
