@@ -10,11 +10,15 @@ internal static class ManagedReference
     /// <summary>An MLP: weights [in, out] row-major and biases per layer; ReLU between layers.</summary>
     public sealed record Layer(double[] Weight, double[] Bias, int In, int Out);
 
-    /// <summary>Loss and gradients of the MLP on a batch.</summary>
-    public static (double Loss, List<(double[] Weight, double[] Bias)> Gradients) LossAndGradients(
-        IReadOnlyList<Layer> layers, double[] x, int rows, double[] q, double[]? w, double temperature)
+    /// <summary>The MLP's logits and its last hidden activations (the input when there is no hidden layer).</summary>
+    public static (double[] Logits, double[] Embedding) Forward(IReadOnlyList<Layer> layers, double[] x, int rows)
     {
-        // Forward, keeping activations.
+        var activations = Activations(layers, x, rows);
+        return (activations[^1], activations[^2]);
+    }
+
+    private static List<double[]> Activations(IReadOnlyList<Layer> layers, double[] x, int rows)
+    {
         var activations = new List<double[]> { x };
         var h = x;
         for (int l = 0; l < layers.Count; l++)
@@ -34,9 +38,16 @@ internal static class ManagedReference
             activations.Add(z);
             h = z;
         }
+        return activations;
+    }
 
+    /// <summary>Loss and gradients of the MLP on a batch.</summary>
+    public static (double Loss, List<(double[] Weight, double[] Bias)> Gradients) LossAndGradients(
+        IReadOnlyList<Layer> layers, double[] x, int rows, double[] q, double[]? w, double temperature)
+    {
+        var activations = Activations(layers, x, rows);
         int k = layers[^1].Out;
-        var logits = h;
+        var logits = activations[^1];
         var dLogits = new double[rows * k];
         double weightSum = 0, total = 0;
         var rowWeight = new double[rows];
