@@ -22,6 +22,7 @@ internal sealed class GraphBuilder
     private readonly Dictionary<string, long[]> _shapes = [];
     private readonly Dictionary<string, TensorProto.Types.DataType> _types = [];
     private readonly Dictionary<string, int> _counters = [];
+    private readonly Dictionary<string, string> _renamed = [];
 
     public GraphBuilder(TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float, int opset = DefaultOpset)
     {
@@ -127,6 +128,7 @@ internal sealed class GraphBuilder
     /// <summary>Adds a node with one output of type <paramref name="outputType"/> and returns the output's name.</summary>
     public string Node(string opType, string[] inputs, long[] outputShape, TensorProto.Types.DataType outputType, params AttributeProto[] attributes)
     {
+        inputs = Array.ConvertAll(inputs, Resolve);
         foreach (var input in inputs)
         {
             if (input.Length > 0 && !_shapes.ContainsKey(input))
@@ -142,19 +144,49 @@ internal sealed class GraphBuilder
         return output;
     }
 
-    /// <summary>Marks <paramref name="value"/> as a graph output, under <paramref name="name"/> (via Identity) if given.</summary>
+    /// <summary>
+    /// Marks <paramref name="value"/> as a graph output, under <paramref name="name"/> if given. A value computed by a
+    /// node is renamed in place (no Identity copy: the optimizer's outputs are whole parameter tensors); a graph
+    /// input or initializer, which cannot be renamed, is copied through Identity.
+    /// </summary>
     public string AddOutput(string value, string? name = null)
     {
+        value = Resolve(value);
         if (name is not null && name != value)
         {
-            var node = new NodeProto { OpType = "Identity", Name = name + "_node" };
-            node.Input.Add(value);
-            node.Output.Add(name);
-            _graph.Node.Add(node);
+            if (_shapes.ContainsKey(name))
+                throw new InvalidOperationException($"The graph already has a value named '{name}'.");
+            var producer = _graph.Node.FirstOrDefault(n => n.Output.Contains(value));
+            if (producer is null || _graph.Output.Any(o => o.Name == value))
+            {
+                var node = new NodeProto { OpType = "Identity", Name = name + "_node" };
+                node.Input.Add(value);
+                node.Output.Add(name);
+                _graph.Node.Add(node);
+            }
+            else
+            {
+                foreach (var node in _graph.Node)
+                {
+                    for (int i = 0; i < node.Output.Count; i++)
+                        node.Output[i] = node.Output[i] == value ? name : node.Output[i];
+                    for (int i = 0; i < node.Input.Count; i++)
+                        node.Input[i] = node.Input[i] == value ? name : node.Input[i];
+                }
+                _renamed[value] = name;
+            }
             Declare(name, Shape(value), TypeOf(value));
             value = name;
         }
         _graph.Output.Add(ValueInfo(value, Shape(value), TypeOf(value)));
+        return value;
+    }
+
+    /// <summary>The current name of a value that <see cref="AddOutput"/> may have renamed.</summary>
+    public string Resolve(string value)
+    {
+        while (_renamed.TryGetValue(value, out var renamed))
+            value = renamed;
         return value;
     }
 

@@ -6,10 +6,14 @@ namespace MLNet.SoftTargets.Graphs.Blocks;
 /// <c>p = p - (lr / (1-β1^t)) · m / (√v / √(1-β2^t) + ε)</c>.
 /// Weight decay λ is added to the gradient (<c>g + λ·p</c>, Adam) or decoupled (<c>p = p·(1 - lr·λ)</c> first, AdamW).
 /// </summary>
+/// <remarks>
+/// The update is evaluated as <c>p - lr·(√c2/c1) · m / (√v + ε·√c2)</c> (c1, c2 the bias corrections), the same
+/// quantity with the per-step scalars folded together, so each parameter costs the fewest element-wise passes.
+/// </remarks>
 internal sealed class AdamBlock(double beta1, double beta2, double epsilon, double weightDecay, bool decoupledWeightDecay) : OptimizerBlock
 {
     private string? _stepSize;
-    private string? _sqrtCorrection2;
+    private string? _scaledEpsilon;
 
     public override IReadOnlyList<string> StateSuffixes => ["m", "v"];
 
@@ -18,13 +22,14 @@ internal sealed class AdamBlock(double beta1, double beta2, double epsilon, doub
         var one = g.Scalar(1.0);
         var correction1 = g.Sub(one, g.Pow(g.Scalar(beta1), step));
         var correction2 = g.Sub(one, g.Pow(g.Scalar(beta2), step));
-        _stepSize = g.Div(learningRate, correction1);
-        _sqrtCorrection2 = g.Sqrt(correction2);
+        var sqrtCorrection2 = g.Sqrt(correction2);
+        _stepSize = g.Div(g.Mul(learningRate, sqrtCorrection2), correction1);
+        _scaledEpsilon = g.Mul(g.Scalar(epsilon), sqrtCorrection2);
     }
 
     public override (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate)
     {
-        if (_stepSize is null || _sqrtCorrection2 is null)
+        if (_stepSize is null || _scaledEpsilon is null)
             throw new InvalidOperationException("Prepare must be called before Update.");
         var p = parameter;
         if (weightDecay > 0 && decoupledWeightDecay)
@@ -34,8 +39,8 @@ internal sealed class AdamBlock(double beta1, double beta2, double epsilon, doub
 
         var m = g.Add(g.Mul(state[0], g.Scalar(beta1)), g.Mul(gradient, g.Scalar(1 - beta1)));
         var v = g.Add(g.Mul(state[1], g.Scalar(beta2)), g.Mul(g.Mul(gradient, gradient), g.Scalar(1 - beta2)));
-        var denominator = g.Add(g.Div(g.Sqrt(v), _sqrtCorrection2), g.Scalar(epsilon));
-        var updated = g.Sub(p, g.Mul(_stepSize, g.Div(m, denominator)));
+        var denominator = g.Add(g.Sqrt(v), _scaledEpsilon);
+        var updated = g.Sub(p, g.Mul(g.Div(m, denominator), _stepSize));
         return (updated, [m, v]);
     }
 }

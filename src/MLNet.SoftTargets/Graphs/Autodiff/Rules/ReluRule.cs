@@ -12,6 +12,6 @@ internal sealed class ReluRule : IGradientRule
     {
         var g = c.Builder;
         var positive = g.Greater(c.Output(), g.Scalar(0.0));
-        c.AddGradient(0, g.Mul(c.OutputGradient()!, g.CastToElement(positive)));
+        c.AddGradient(0, g.Where(positive, c.OutputGradient()!, g.Scalar(0.0)));
     }
 }
