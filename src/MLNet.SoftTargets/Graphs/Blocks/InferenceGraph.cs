@@ -3,8 +3,10 @@ using Onnx;
 namespace MLNet.SoftTargets.Graphs.Blocks;
 
 /// <summary>
-/// The standalone inference model: <c>Features</c> [N, D] → <c>Score</c> = softmax(logits) [N, K], and optionally
-/// <c>Logits</c> and <c>Embedding</c> (the penultimate features). Trained parameters are baked in as initializers.
+/// Inference models of a trained head: <c>Features</c> → <c>Score</c> = softmax(logits), optionally <c>Logits</c> and
+/// <c>Embedding</c> (the penultimate features). Three forms: the standalone batched export, the per-row form that
+/// ML.NET's <c>ApplyOnnxModel</c> runs inside a saved model, and a logits graph whose parameters are inputs (validation
+/// during training, without rebuilding the graph each epoch).
 /// </summary>
 internal static class InferenceGraph
 {
@@ -13,24 +15,61 @@ internal static class InferenceGraph
     public const string Logits = "Logits";
     public const string Embedding = "Embedding";
 
+    /// <summary>The standalone model: <c>Features</c> [N, D] → <c>Score</c> [N, K] (+ <c>Logits</c>, <c>Embedding</c>), parameters baked in.</summary>
     public static byte[] Build(ClassifierHead head, IReadOnlyDictionary<string, float[]> parameters, bool withLogits, bool withEmbedding)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
         var features = g.AddInput(Features, [GraphBuilder.Dynamic, head.InputSize]);
-        var shapes = head.CreateParameters(new Random(0)).ToDictionary(p => p.Name, p => p.Shape);
-        var values = new Dictionary<string, string>();
-        foreach (var (name, shape) in shapes)
-        {
-            if (!parameters.TryGetValue(name, out var data))
-                throw new ArgumentException($"No values for parameter '{name}'.", nameof(parameters));
-            values[name] = g.AddInitializer(name, Array.ConvertAll(data, v => (double)v), shape);
-        }
-        var (logits, embedding) = head.Forward(g, features, name => values[name]);
+        var (logits, embedding) = head.Forward(g, features, Initializers(g, head, parameters));
         g.AddOutput(g.Softmax(logits, axis: 1), Score);
         if (withLogits)
             g.AddOutput(logits, Logits);
         if (withEmbedding)
             g.AddOutput(embedding, Embedding);
         return g.ToBytes();
+    }
+
+    /// <summary>
+    /// The per-row form for ML.NET's <c>ApplyOnnxModel</c> (which runs one row at a time and cannot read rank-0
+    /// outputs): input <paramref name="featureName"/> [D]; outputs <c>Score</c> [K], <paramref name="argMaxName"/>
+    /// [1] (int64 class index), and optionally <c>Logits</c> [K] and <c>Embedding</c> [E].
+    /// </summary>
+    public static byte[] BuildPerRow(ClassifierHead head, IReadOnlyDictionary<string, float[]> parameters, string featureName, string argMaxName, bool withLogits, bool withEmbedding)
+    {
+        var g = new GraphBuilder(TensorProto.Types.DataType.Float);
+        var features = g.Reshape(g.AddInput(featureName, [head.InputSize]), [1, head.InputSize]);
+        var (logits, embedding) = head.Forward(g, features, Initializers(g, head, parameters));
+        var score = g.Reshape(g.Softmax(logits, axis: 1), [head.ClassCount]);
+        var argMax = g.Node("ArgMax", [score], [1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 0), Attr.Int("keepdims", 1));
+        g.AddOutput(score, Score);
+        g.AddOutput(argMax, argMaxName);
+        if (withLogits)
+            g.AddOutput(g.Reshape(logits, [head.ClassCount]), Logits);
+        if (withEmbedding)
+            g.AddOutput(g.Reshape(embedding, [head.EmbeddingSize]), Embedding);
+        return g.ToBytes();
+    }
+
+    /// <summary><c>Features</c> [N, D] and every parameter as inputs → <c>Logits</c> [N, K].</summary>
+    public static byte[] BuildLogits(ClassifierHead head)
+    {
+        var g = new GraphBuilder(TensorProto.Types.DataType.Float);
+        var features = g.AddInput(Features, [GraphBuilder.Dynamic, head.InputSize]);
+        var values = head.CreateParameters(new Random(0)).ToDictionary(p => p.Name, p => g.AddInput(p.Name, p.Shape));
+        var (logits, _) = head.Forward(g, features, name => values[name]);
+        g.AddOutput(logits, Logits);
+        return g.ToBytes();
+    }
+
+    private static Func<string, string> Initializers(GraphBuilder g, ClassifierHead head, IReadOnlyDictionary<string, float[]> parameters)
+    {
+        var values = new Dictionary<string, string>();
+        foreach (var spec in head.CreateParameters(new Random(0)))
+        {
+            if (!parameters.TryGetValue(spec.Name, out var data) || data.Length != spec.Length)
+                throw new ArgumentException($"Parameter '{spec.Name}' needs {spec.Length} values.", nameof(parameters));
+            values[spec.Name] = g.AddInitializer(spec.Name, Array.ConvertAll(data, v => (double)v), spec.Shape);
+        }
+        return name => values[name];
     }
 }

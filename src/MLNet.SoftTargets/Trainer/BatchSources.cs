@@ -1,0 +1,217 @@
+using Microsoft.ML;
+
+namespace MLNet.SoftTargets;
+
+/// <summary>Where the training batches of an epoch come from: a cached copy of the data or a stream from the data view.</summary>
+internal abstract class BatchSource
+{
+    protected BatchSource(TrainingSchema schema) => Schema = schema;
+
+    public TrainingSchema Schema { get; }
+
+    /// <summary>Examples read per epoch (missing rows excluded); null until known.</summary>
+    public abstract long? ExampleCount { get; }
+
+    /// <summary>Rows of one pass skipped because their label or soft target is missing.</summary>
+    public long SkippedRows { get; protected set; }
+
+    /// <summary>Starts epoch <paramref name="epoch"/> (from 0), skipping its first <paramref name="skipBatches"/> batches.</summary>
+    public abstract EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches);
+
+    /// <summary>The seed of epoch <paramref name="epoch"/>'s shuffle: a pure function of the seed and the epoch, so a resumed run shuffles exactly as an uninterrupted one.</summary>
+    protected int EpochSeed(int epoch) => unchecked(Schema.Options.Seed * 1_000_003 + epoch * 7_919 + 17);
+}
+
+/// <summary>The batches of one epoch.</summary>
+internal abstract class EpochBatches : IDisposable
+{
+    /// <summary>Fills the first rows of the buffers; returns the number of rows, 0 at the end of the epoch.</summary>
+    public abstract int Next(Span<float> features, Span<float> targets, Span<float> weights);
+
+    public virtual void Dispose()
+    {
+    }
+}
+
+/// <summary>The whole training set read once into arrays; each epoch is a seeded permutation of it.</summary>
+internal sealed class CachedBatchSource : BatchSource
+{
+    private readonly float[] _features;
+    private readonly float[] _targets;
+    private readonly float[] _weights;
+    private readonly int _count;
+
+    public CachedBatchSource(IDataView data, TrainingSchema schema)
+        : base(schema)
+    {
+        int d = schema.FeatureCount, k = schema.ClassCount;
+        var features = new List<float>();
+        var targets = new List<float>();
+        var weights = new List<float>();
+        var x = new float[d];
+        var q = new float[k];
+        using var cursor = data.GetRowCursor(ExampleReader.Columns(data.Schema, schema.Options));
+        var reader = new ExampleReader(cursor, schema);
+        long skipped = 0;
+        while (cursor.MoveNext())
+        {
+            if (!reader.Read(x, q, out float w))
+            {
+                skipped++;
+                continue;
+            }
+            features.AddRange(x);
+            targets.AddRange(q);
+            weights.Add(w);
+        }
+        _features = [.. features];
+        _targets = [.. targets];
+        _weights = [.. weights];
+        _count = weights.Count;
+        SkippedRows = skipped;
+    }
+
+    public override long? ExampleCount => _count;
+
+    public override EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches)
+    {
+        var order = Enumerable.Range(0, _count).ToArray();
+        if (Schema.Options.Shuffle)
+            new Random(EpochSeed(epoch)).Shuffle(order);
+        return new Batches(this, order, (int)Math.Min(_count, skipBatches * batchSize), batchSize);
+    }
+
+    private sealed class Batches(CachedBatchSource source, int[] order, int start, int batchSize) : EpochBatches
+    {
+        private int _next = start;
+
+        public override int Next(Span<float> features, Span<float> targets, Span<float> weights)
+        {
+            int d = source.Schema.FeatureCount, k = source.Schema.ClassCount;
+            int rows = Math.Min(batchSize, order.Length - _next);
+            for (int r = 0; r < rows; r++)
+            {
+                int i = order[_next + r];
+                source._features.AsSpan(i * d, d).CopyTo(features.Slice(r * d, d));
+                source._targets.AsSpan(i * k, k).CopyTo(targets.Slice(r * k, k));
+                weights[r] = source._weights[i];
+            }
+            _next += rows;
+            return rows;
+        }
+    }
+}
+
+/// <summary>
+/// Streams every epoch from the data view through reused buffers (nothing is materialised). With shuffling, the view
+/// is asked for a seeded random order when it can shuffle, and rows are drawn at random from a bounded buffer.
+/// </summary>
+internal sealed class StreamingBatchSource(IDataView data, TrainingSchema schema) : BatchSource(schema)
+{
+    private long? _count;
+
+    public override long? ExampleCount => _count;
+
+    public override EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches)
+    {
+        var options = Schema.Options;
+        var random = new Random(EpochSeed(epoch));
+        var cursor = data.GetRowCursor(ExampleReader.Columns(data.Schema, options), options.Shuffle && data.CanShuffle ? new Random(random.Next()) : null);
+        var batches = new Batches(this, cursor, options.Shuffle ? Math.Max(1, options.ShuffleBufferSize) : 1, options.Shuffle ? random : null);
+        var features = new float[batchSize * Schema.FeatureCount];
+        var targets = new float[batchSize * Schema.ClassCount];
+        var weights = new float[batchSize];
+        for (long b = 0; b < skipBatches; b++)
+            batches.Next(features, targets, weights);
+        return batches;
+    }
+
+    private sealed class Batches : EpochBatches
+    {
+        private readonly StreamingBatchSource _source;
+        private readonly DataViewRowCursor _cursor;
+        private readonly ExampleReader _reader;
+        private readonly Random? _random;
+        private readonly float[] _features;
+        private readonly float[] _targets;
+        private readonly float[] _weights;
+        private readonly int _capacity;
+        private int _held;
+        private bool _exhausted;
+        private long _read;
+        private long _skipped;
+
+        public Batches(StreamingBatchSource source, DataViewRowCursor cursor, int capacity, Random? random)
+        {
+            _source = source;
+            _cursor = cursor;
+            _reader = new ExampleReader(cursor, source.Schema);
+            _random = random;
+            _capacity = capacity;
+            _features = new float[capacity * source.Schema.FeatureCount];
+            _targets = new float[capacity * source.Schema.ClassCount];
+            _weights = new float[capacity];
+        }
+
+        public override int Next(Span<float> features, Span<float> targets, Span<float> weights)
+        {
+            int d = _source.Schema.FeatureCount, k = _source.Schema.ClassCount;
+            int batch = weights.Length, rows = 0;
+            while (rows < batch)
+            {
+                while (_held < _capacity && !_exhausted)
+                {
+                    if (TryReadInto(_held))
+                        _held++;
+                }
+                if (_held == 0)
+                    break;
+                int pick = _random?.Next(_held) ?? 0;
+                _features.AsSpan(pick * d, d).CopyTo(features.Slice(rows * d, d));
+                _targets.AsSpan(pick * k, k).CopyTo(targets.Slice(rows * k, k));
+                weights[rows] = _weights[pick];
+                rows++;
+                // Refill the slot with the next row, or close the gap with the last held row.
+                if (_exhausted || !TryReadInto(pick))
+                {
+                    _held--;
+                    if (pick != _held)
+                        MoveSlot(_held, pick);
+                }
+            }
+            return rows;
+        }
+
+        public override void Dispose() => _cursor.Dispose();
+
+        /// <summary>Reads the next present example into slot <paramref name="slot"/>; false at the end of the data.</summary>
+        private bool TryReadInto(int slot)
+        {
+            int d = _source.Schema.FeatureCount, k = _source.Schema.ClassCount;
+            while (_cursor.MoveNext())
+            {
+                if (_reader.Read(_features.AsSpan(slot * d, d), _targets.AsSpan(slot * k, k), out _weights[slot]))
+                {
+                    _read++;
+                    return true;
+                }
+                _skipped++;
+            }
+            if (!_exhausted)
+            {
+                _exhausted = true;
+                _source._count = _read;
+                _source.SkippedRows = _skipped;
+            }
+            return false;
+        }
+
+        private void MoveSlot(int from, int to)
+        {
+            int d = _source.Schema.FeatureCount, k = _source.Schema.ClassCount;
+            _features.AsSpan(from * d, d).CopyTo(_features.AsSpan(to * d, d));
+            _targets.AsSpan(from * k, k).CopyTo(_targets.AsSpan(to * k, k));
+            _weights[to] = _weights[from];
+        }
+    }
+}

@@ -1,0 +1,66 @@
+namespace MLNet.SoftTargets;
+
+/// <summary>Checks <see cref="SoftTargetCrossEntropyTrainer.Options"/> at construction; messages name the option, its value and the allowed range.</summary>
+internal static class OptionsValidation
+{
+    public static void Check(SoftTargetCrossEntropyTrainer.Options o)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(o.LabelColumnName, nameof(o.LabelColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(o.FeatureColumnName, nameof(o.FeatureColumnName));
+        if (o.SoftTargetColumnName is not null)
+            ArgumentException.ThrowIfNullOrEmpty(o.SoftTargetColumnName, nameof(o.SoftTargetColumnName));
+        if (o.ExampleWeightColumnName is not null)
+            ArgumentException.ThrowIfNullOrEmpty(o.ExampleWeightColumnName, nameof(o.ExampleWeightColumnName));
+        ArgumentNullException.ThrowIfNull(o.HiddenLayerSizes, nameof(o.HiddenLayerSizes));
+        if (o.HiddenLayerSizes.Any(h => h < 1))
+            throw Range(nameof(o.HiddenLayerSizes), string.Join(",", o.HiddenLayerSizes), "every hidden layer size must be ≥ 1");
+        if (o.CosineScale is { } s && !(s > 0 && double.IsFinite(s)))
+            throw Range(nameof(o.CosineScale), s, "must be a finite number > 0 (or null for a linear last layer)");
+        Positive(nameof(o.LossTemperature), o.LossTemperature);
+        Positive(nameof(o.LearningRate), o.LearningRate);
+        if (!(o.WeightDecay >= 0 && double.IsFinite(o.WeightDecay)))
+            throw Range(nameof(o.WeightDecay), o.WeightDecay, "must be a finite number ≥ 0");
+        if (!(o.Beta1 >= 0 && o.Beta1 < 1))
+            throw Range(nameof(o.Beta1), o.Beta1, "must be in [0, 1)");
+        if (!(o.Beta2 >= 0 && o.Beta2 < 1))
+            throw Range(nameof(o.Beta2), o.Beta2, "must be in [0, 1)");
+        Positive(nameof(o.Epsilon), o.Epsilon);
+        if (!(o.Momentum >= 0 && o.Momentum < 1))
+            throw Range(nameof(o.Momentum), o.Momentum, "must be in [0, 1)");
+        if (o.Nesterov && o.Optimizer == SoftTargetOptimizer.Sgd && o.Momentum == 0)
+            throw Range(nameof(o.Nesterov), o.Nesterov, "Nesterov momentum needs Momentum > 0");
+        if (!Enum.IsDefined(o.Optimizer))
+            throw Range(nameof(o.Optimizer), o.Optimizer, $"must be one of {string.Join(", ", Enum.GetNames<SoftTargetOptimizer>())}");
+        if (!Enum.IsDefined(o.Schedule))
+            throw Range(nameof(o.Schedule), o.Schedule, $"must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}");
+        AtLeast(nameof(o.StepDecayEpochs), o.StepDecayEpochs, 1);
+        if (!(o.StepDecayFactor > 0 && o.StepDecayFactor <= 1))
+            throw Range(nameof(o.StepDecayFactor), o.StepDecayFactor, "must be in (0, 1]");
+        AtLeast(nameof(o.WarmupSteps), o.WarmupSteps, 0);
+        AtLeast(nameof(o.Epochs), o.Epochs, 1);
+        AtLeast(nameof(o.BatchSize), o.BatchSize, 1);
+        AtLeast(nameof(o.ShuffleBufferSize), o.ShuffleBufferSize, 1);
+        if (o.EarlyStoppingPatience is { } patience)
+            AtLeast(nameof(o.EarlyStoppingPatience), patience, 1);
+        if (o.Threads is { } threads)
+            AtLeast(nameof(o.Threads), threads, 1);
+        AtLeast(nameof(o.CheckpointInterval), o.CheckpointInterval, 1);
+        if (o.CheckpointDirectory is not null)
+            ArgumentException.ThrowIfNullOrWhiteSpace(o.CheckpointDirectory, nameof(o.CheckpointDirectory));
+    }
+
+    private static void Positive(string name, double value)
+    {
+        if (!(value > 0 && double.IsFinite(value)))
+            throw Range(name, value, "must be a finite number > 0");
+    }
+
+    private static void AtLeast(string name, int value, int minimum)
+    {
+        if (value < minimum)
+            throw Range(name, value, $"must be ≥ {minimum}");
+    }
+
+    private static ArgumentOutOfRangeException Range(string name, object value, string rule) =>
+        new(name, value, $"Option {name} = {value}: {rule}.");
+}
