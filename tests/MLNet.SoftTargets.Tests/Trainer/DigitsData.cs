@@ -16,11 +16,14 @@ internal static class DigitsData
         return (Keyed(ml, all.Take(1400)), Keyed(ml, all.Skip(1400)));
     }
 
-    public static IDataView Keyed(MLContext ml, IEnumerable<DigitRow> rows)
+    public static IDataView Keyed(MLContext ml, IEnumerable<DigitRow> rows) => KeyDigits(ml, ml.Data.LoadFromEnumerable(rows.ToList()));
+
+    /// <summary>Adds the key column Label from the text column Digit, with the class names "0".."9" in that order.</summary>
+    public static IDataView KeyDigits(MLContext ml, IDataView data)
     {
-        var data = ml.Data.LoadFromEnumerable(rows.ToList());
-        var classes = ml.Data.LoadFromEnumerable(DigitsDataset.ClassNames.Select(n => new DigitRow { Digit = n, Features = new float[DigitsDataset.PixelCount] }));
-        return ml.Transforms.Conversion.MapValueToKey("Label", nameof(DigitRow.Digit), keyData: ml.Transforms.SelectColumns(nameof(DigitRow.Digit)).Fit(classes).Transform(classes))
+        var classes = ml.Data.LoadFromEnumerable(DigitsDataset.ClassNames.Select(n => new TestData.NameRow { Name = n }));
+        var keyData = ml.Transforms.CopyColumns(nameof(DigitRow.Digit), nameof(TestData.NameRow.Name)).Fit(classes).Transform(classes);
+        return ml.Transforms.Conversion.MapValueToKey("Label", nameof(DigitRow.Digit), keyData: ml.Transforms.SelectColumns(nameof(DigitRow.Digit)).Fit(keyData).Transform(keyData))
             .Fit(data).Transform(data);
     }
 
