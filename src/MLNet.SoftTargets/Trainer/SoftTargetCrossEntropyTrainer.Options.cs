@@ -88,10 +88,11 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         public int ShuffleBufferSize { get; init; } = 16_384;
 
         /// <summary>
-        /// Read the training data once into memory and train from that copy (fast for many epochs); otherwise every
-        /// epoch streams from the data view through reused buffers, so data larger than memory works. Default true.
+        /// Opt in to reading the training data once into memory and training from that copy (fast for many epochs).
+        /// Otherwise every epoch streams from the data view through reused buffers, so data larger than memory
+        /// works. Default false.
         /// </summary>
-        public bool CacheData { get; init; } = true;
+        public bool CacheData { get; init; }
 
         /// <summary>Seed of the initialisation and the shuffling. Default 42.</summary>
         public int Seed { get; init; } = 42;

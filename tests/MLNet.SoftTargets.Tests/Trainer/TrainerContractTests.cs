@@ -167,11 +167,11 @@ public sealed class TrainerContractTests
     }
 
     [TestMethod]
-    public void StreamingWithoutCache_Trains()
+    public void TheOptInCache_Trains()
     {
         var ml = TestData.Context();
         var (train, test) = DigitsData.Split(ml);
-        var model = new SoftTargetCrossEntropyTrainer(Small with { SoftTargetColumnName = null, CacheData = false, ShuffleBufferSize = 256, Epochs = 5 }).Fit(train);
+        var model = new SoftTargetCrossEntropyTrainer(Small with { SoftTargetColumnName = null, CacheData = true, Epochs = 5 }).Fit(train);
         Assert.IsTrue(model.History[^1].TrainingLoss < model.History[0].TrainingLoss);
         Assert.IsTrue(ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy > 0.8);
     }
