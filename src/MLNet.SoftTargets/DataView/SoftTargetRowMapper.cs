@@ -10,14 +10,35 @@ namespace MLNet.SoftTargets;
 internal sealed class SoftTargetRowMapper : IRowToRowMapper
 {
     private readonly int _sourceIndex;
+    private readonly int[] _inputOf;
     private readonly Func<DataViewRow, ValueGetter<VBuffer<float>>> _createGetter;
 
-    public SoftTargetRowMapper(DataViewSchema inputSchema, DataViewSchema outputSchema, int sourceIndex, Func<DataViewRow, ValueGetter<VBuffer<float>>> createGetter)
+    /// <summary>
+    /// Maps rows of <paramref name="inputSchema"/> to <paramref name="outputSchema"/>, which holds the input columns
+    /// (possibly reordered) plus the visible column <paramref name="outputColumnName"/> computed by the getter.
+    /// </summary>
+    public SoftTargetRowMapper(DataViewSchema inputSchema, DataViewSchema outputSchema, string outputColumnName, int sourceIndex, Func<DataViewRow, ValueGetter<VBuffer<float>>> createGetter)
     {
         InputSchema = inputSchema;
         OutputSchema = outputSchema;
         _sourceIndex = sourceIndex;
         _createGetter = createGetter;
+        OutputIndex = outputSchema.GetColumnOrNull(outputColumnName)?.Index
+            ?? throw new InvalidOperationException($"Internal error: the output schema lacks column '{outputColumnName}'.");
+        // Every other output column is an input column: the n-th column of a name is the n-th input column of that name.
+        _inputOf = new int[outputSchema.Count];
+        var seen = new Dictionary<string, int>();
+        foreach (var column in outputSchema)
+        {
+            if (column.Index == OutputIndex)
+            {
+                _inputOf[column.Index] = -1;
+                continue;
+            }
+            int occurrence = seen.GetValueOrDefault(column.Name);
+            seen[column.Name] = occurrence + 1;
+            _inputOf[column.Index] = inputSchema.Where(c => c.Name == column.Name).ElementAt(occurrence).Index;
+        }
     }
 
     public DataViewSchema InputSchema { get; }
@@ -25,14 +46,14 @@ internal sealed class SoftTargetRowMapper : IRowToRowMapper
     public DataViewSchema OutputSchema { get; }
 
     /// <summary>Index of the computed column in <see cref="OutputSchema"/>.</summary>
-    public int OutputIndex => InputSchema.Count;
+    public int OutputIndex { get; }
 
     public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
     {
         var needed = new HashSet<int>();
         foreach (var column in dependingColumns)
-            needed.Add(column.Index == OutputIndex ? _sourceIndex : column.Index);
-        return needed.Where(i => i < InputSchema.Count).Order().Select(i => InputSchema[i]);
+            needed.Add(column.Index == OutputIndex ? _sourceIndex : _inputOf[column.Index]);
+        return needed.Order().Select(i => InputSchema[i]);
     }
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
@@ -48,7 +69,7 @@ internal sealed class SoftTargetRowMapper : IRowToRowMapper
     private ValueGetter<TValue> GetGetter<TValue>(DataViewRow input, Delegate? outputGetter, DataViewSchema.Column column)
     {
         if (column.Index != OutputIndex)
-            return input.GetGetter<TValue>(input.Schema[column.Index]);
+            return input.GetGetter<TValue>(input.Schema[_inputOf[column.Index]]);
         if (outputGetter is null)
             throw new InvalidOperationException($"Column '{column.Name}' was not requested as active.");
         return outputGetter as ValueGetter<TValue>
@@ -56,7 +77,7 @@ internal sealed class SoftTargetRowMapper : IRowToRowMapper
     }
 
     private bool IsActive(DataViewRow input, bool outputActive, DataViewSchema.Column column) =>
-        column.Index == OutputIndex ? outputActive : input.IsColumnActive(input.Schema[column.Index]);
+        column.Index == OutputIndex ? outputActive : input.IsColumnActive(input.Schema[_inputOf[column.Index]]);
 
     private sealed class MappedRow : DataViewRow
     {

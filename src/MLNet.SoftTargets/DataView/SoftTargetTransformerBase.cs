@@ -23,8 +23,6 @@ public abstract class SoftTargetTransformerBase : ITransformer
     private readonly SoftTargetInputColumn _input;
     private readonly SoftTargetMapping _mapping;
     private readonly TransformerChain<ITransformer> _equivalent;
-    private readonly DataViewType _outputType;
-    private readonly DataViewSchema.Annotations _outputAnnotations;
     private readonly float[]? _keyTable;
 
     private protected SoftTargetTransformerBase(SoftTargetInputColumn input, string outputColumnName, SoftTargetMapping mapping)
@@ -32,9 +30,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
         _input = input;
         _mapping = mapping;
         OutputColumnName = outputColumnName;
-        _equivalent = BuildEquivalent(input, outputColumnName, mapping, out var outputColumn);
-        _outputType = outputColumn.Type;
-        _outputAnnotations = outputColumn.Annotations;
+        _equivalent = BuildEquivalent(input, outputColumnName, mapping);
         if (input.IsKey)
             _keyTable = BuildKeyTable(mapping);
     }
@@ -51,15 +47,15 @@ public abstract class SoftTargetTransformerBase : ITransformer
     /// <summary>True: the transform maps each row independently.</summary>
     public bool IsRowToRowMapper => true;
 
-    /// <summary>The input schema plus the soft-target column.</summary>
+    /// <summary>
+    /// The input schema plus the soft-target column. It is, by construction, the schema of the saved equivalent: same
+    /// column order (a column that replaces an input of the same name sits next to it), type and annotations.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not of the type the transform was fitted on.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         _input.CheckCompatible(inputSchema, nameof(inputSchema));
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(inputSchema);
-        builder.AddColumn(OutputColumnName, _outputType, _outputAnnotations);
-        return builder.ToSchema();
+        return _equivalent.GetOutputSchema(inputSchema);
     }
 
     /// <summary>Returns a lazy view of <paramref name="input"/> with the soft-target column added.</summary>
@@ -76,7 +72,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_equivalent).Save(ctx);
 
     private SoftTargetRowMapper CreateMapper(DataViewSchema inputSchema) =>
-        new(inputSchema, GetOutputSchema(inputSchema), inputSchema[InputColumnName].Index, CreateGetter);
+        new(inputSchema, GetOutputSchema(inputSchema), OutputColumnName, inputSchema[InputColumnName].Index, CreateGetter);
 
     private ValueGetter<VBuffer<float>> CreateGetter(DataViewRow row)
     {
@@ -115,7 +111,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
         };
     }
 
-    private static TransformerChain<ITransformer> BuildEquivalent(SoftTargetInputColumn input, string outputColumnName, SoftTargetMapping mapping, out DataViewSchema.Column outputColumn)
+    private static TransformerChain<ITransformer> BuildEquivalent(SoftTargetInputColumn input, string outputColumnName, SoftTargetMapping mapping)
     {
         var schemaBuilder = new DataViewSchema.Builder();
         schemaBuilder.AddColumn(input.Name, input.Type, input.Annotations);
@@ -138,9 +134,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
         var (values, expression) = mapping.AppendBuiltIns(chain, source, input.IsKey);
         // The flag is 0 or NaN: adding it last leaves valid rows bit-for-bit unchanged.
         chain.Add(chain.Context.Transforms.Expression(outputColumnName, $"(x, flag) => {expression} + flag", values, flag));
-        var built = chain.Build();
-        outputColumn = built.GetOutputSchema(inputSchema)[outputColumnName];
-        return built;
+        return chain.Build();
     }
 
     private static float[] BuildKeyTable(SoftTargetMapping mapping)

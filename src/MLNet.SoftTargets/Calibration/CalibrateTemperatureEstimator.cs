@@ -1,0 +1,66 @@
+using Microsoft.ML;
+
+namespace MLNet.SoftTargets;
+
+/// <summary>
+/// Temperature scaling as a pipeline step (Guo et al. 2017): <c>Fit</c> finds the T minimising the log-loss of
+/// <c>softmax(log p / T)</c> on the data it is given (use held-out data), and the fitted
+/// <see cref="TemperatureScalingTransformer"/> rewrites <c>Score</c> with it. Created by
+/// <c>mlContext.Transforms.CalibrateTemperature(...)</c>.
+/// </summary>
+public sealed class CalibrateTemperatureEstimator : IEstimator<TemperatureScalingTransformer>
+{
+    /// <summary>Creates the estimator.</summary>
+    /// <exception cref="ArgumentException">A column name is null or empty.</exception>
+    public CalibrateTemperatureEstimator(string labelColumnName = "Label", string scoreColumnName = "Score")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(scoreColumnName);
+        LabelColumnName = labelColumnName;
+        ScoreColumnName = scoreColumnName;
+    }
+
+    /// <summary>The key label column.</summary>
+    public string LabelColumnName { get; }
+
+    /// <summary>The probability column, rewritten in place.</summary>
+    public string ScoreColumnName { get; }
+
+    /// <summary>Fits the temperature on <paramref name="input"/>'s labelled rows.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
+    /// <exception cref="InvalidOperationException">No labelled rows, or a Score row that is not a distribution.</exception>
+    public TemperatureScalingTransformer Fit(IDataView input)
+    {
+        var logProbabilities = new List<double>();
+        var labels = new List<int>();
+        var (_, _, k) = CalibrationData.Columns(input.Schema, LabelColumnName, ScoreColumnName);
+        CalibrationData.ForEach(input, LabelColumnName, ScoreColumnName, (p, label) =>
+        {
+            foreach (var v in p)
+                logProbabilities.Add(Math.Log(Math.Max(v, 1e-30)));
+            labels.Add(label);
+        });
+        double temperature = TemperatureFit.Fit([.. logProbabilities], [.. labels], k);
+        var score = SoftTargetInputColumn.FromSchema(input.Schema, ScoreColumnName, nameof(ScoreColumnName));
+        return new TemperatureScalingTransformer(score, temperature);
+    }
+
+    /// <summary>The input shape (Score keeps its name and type).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        SoftTargetSchemaShapes.AddSoftTarget(inputSchema, ScoreColumnName, ScoreColumnName);
+}
+
+/// <summary>
+/// Fitted temperature scaling: rewrites the score column as <c>softmax(log p / T) = p^(1/T) / Σ p^(1/T)</c> — the
+/// sharpening kernel of <c>SharpenLabels</c> — which keeps the arg-max (so <c>PredictedLabel</c> stays right).
+/// Saves and loads in stock ML.NET like <see cref="SharpenLabelsTransformer"/>.
+/// </summary>
+public sealed class TemperatureScalingTransformer : SoftTargetTransformerBase
+{
+    internal TemperatureScalingTransformer(SoftTargetInputColumn score, double temperature)
+        : base(score, score.Name, new SharpeningMapping(score.ClassCount, temperature)) => Temperature = temperature;
+
+    /// <summary>The fitted T: above 1 the model was over-confident (scores are softened), below 1 under-confident.</summary>
+    public double Temperature { get; }
+}
