@@ -39,4 +39,34 @@ public static class SoftTargetCalibrationCatalog
     public static CalibrateTemperatureEstimator CalibrateTemperature(this TransformsCatalog catalog,
         string labelColumnName = "Label", string scoreColumnName = "Score")
         => new(labelColumnName, scoreColumnName);
+
+    /// <summary>
+    /// Feature-norm and class-tightness diagnostics of a model's penultimate features (<paramref name="embeddingColumnName"/>,
+    /// from <c>SoftTargetCrossEntropy</c> with <c>OutputEmbedding = true</c>) and, when present, of its logits.
+    /// </summary>
+    /// <param name="catalog">The multiclass catalog.</param>
+    /// <param name="data">Scored data with the label and the embedding.</param>
+    /// <param name="labelColumnName">The key label column (default <c>Label</c>).</param>
+    /// <param name="embeddingColumnName">The penultimate features (default <c>Embedding</c>).</param>
+    /// <param name="logitsColumnName">The logits (default <c>Logits</c>; skipped when absent).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
+    public static RepresentationMetrics AnalyzeRepresentation(this MulticlassClassificationCatalog catalog, IDataView data,
+        string labelColumnName = "Label", string embeddingColumnName = "Embedding", string? logitsColumnName = "Logits")
+        => RepresentationAnalysis.Analyze(data, labelColumnName, embeddingColumnName, logitsColumnName);
+
+    /// <summary>
+    /// Projects the penultimate features of three classes onto the plane through their templates (the last layer's
+    /// weight vectors): Müller et al. (2019)'s picture of how label smoothing tightens clusters.
+    /// </summary>
+    /// <param name="catalog">The multiclass catalog.</param>
+    /// <param name="model">The trained model (its last layer gives the templates).</param>
+    /// <param name="scored">Data scored by <paramref name="model"/> with <c>OutputEmbedding = true</c>.</param>
+    /// <param name="classes">Three different 0-based class indices.</param>
+    /// <param name="labelColumnName">The key label column (default <c>Label</c>).</param>
+    /// <param name="embeddingColumnName">The penultimate features (default <c>Embedding</c>).</param>
+    /// <param name="maxPointsPerClass">At most this many examples per class (default 300).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The classes or a column are invalid.</exception>
+    public static TemplatePlaneProjection ProjectOnTemplatePlane(this MulticlassClassificationCatalog catalog, SoftTargetCrossEntropyModel model,
+        IDataView scored, IReadOnlyList<int> classes, string labelColumnName = "Label", string embeddingColumnName = "Embedding", int maxPointsPerClass = 300)
+        => RepresentationAnalysis.Project(model, scored, classes, labelColumnName, embeddingColumnName, maxPointsPerClass);
 }
