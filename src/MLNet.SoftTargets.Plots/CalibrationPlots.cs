@@ -285,9 +285,11 @@ public static class CalibrationPlots
         string along = names.Count >= 2 ? $" (along {names[0]} → {names[1]} template)" : "";
         plot.XLabel($"Template plane, axis 1{along}");
         plot.YLabel("Template plane, axis 2");
-        plot.Axes.Margins(0.08, 0.08);
+        // Room on the right and at the top for the template labels, which are drawn up and to the right of their
+        // markers; the legend goes below the plot so it never covers a label.
+        plot.Axes.Margins(left: 0.06, right: 0.25, bottom: 0.06, top: 0.15);
         plot.Axes.SquareUnits();
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom);
         UseSansFont(plot);
         Save(plot, path, width, height);
     }
