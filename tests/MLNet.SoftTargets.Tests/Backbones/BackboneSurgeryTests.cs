@@ -64,3 +64,34 @@ public sealed class BackboneSurgeryTests
         }
     }
 }
+
+[TestClass]
+public sealed class BackboneImportTests
+{
+    [TestMethod]
+    public void ImportingABackboneIntoTheBuilder_ComputesTheSameOutput_AndListsItsTrainableWeights()
+    {
+        var g0 = new GraphBuilder(TensorProto.Types.DataType.Float);
+        var random = new Random(5);
+        string W(int rows, int cols) => g0.AddInitializer("w", Enumerable.Range(0, rows * cols).Select(_ => random.NextDouble() - 0.5).ToArray(), [rows, cols]);
+        var x0 = g0.AddInput("x", [1, 4]);
+        var h = g0.Relu(g0.Gemm(x0, W(4, 5), W(1, 5)));
+        var block = g0.Relu(g0.Add(g0.Gemm(h, W(5, 5)), h));
+        g0.AddOutput(g0.Gemm(block, W(5, 3)), "y");
+        var model = BackboneSurgery.WithSymbolicBatch(g0.ToModel());
+
+        var g = new GraphBuilder(TensorProto.Types.DataType.Float);
+        var x = g.AddInput("input", [GraphBuilder.Dynamic, 4]);
+        g.AddOutput(BackboneImport.Import(g, model, "x", x, "y", _ => null), "out");
+        using var original = new OnnxTestRunner(model);
+        using var imported = new OnnxTestRunner(g.ToModel());
+        var data = new TestTensor([0.3, -0.1, 0.8, 0.2, -0.4, 0.5, 0.1, 0.9], [2, 4]);
+        var expected = original.RunOne(new Dictionary<string, TestTensor> { ["x"] = data }, "y");
+        var actual = imported.RunOne(new Dictionary<string, TestTensor> { ["input"] = data }, "out");
+        CollectionAssert.AreEqual(expected.Data, actual.Data);
+
+        var cut = BackboneSurgery.FindCut(model, "y", BackboneSurgery.TopLayers(model, "y", 2));
+        var trainable = BackboneImport.TrainableInitializers(model, cut, "y").Select(t => string.Join("x", t.Dims)).ToArray();
+        CollectionAssert.AreEquivalent(new[] { "5x5", "5x3" }, trainable, "the block's and the top layer's weights");
+    }
+}

@@ -16,6 +16,30 @@ internal enum ValueRange
 
     /// <summary>Magnitude uniform in [0.2, 1), random sign: for kinks at 0 such as Relu.</summary>
     AwayFromZero,
+
+    /// <summary>
+    /// A random permutation of <c>n</c> evenly spaced values in (-1, 1), spacing <c>2/n</c>: no two elements tie, so an
+    /// argmax (MaxPool) is stable under the finite-difference steps.
+    /// </summary>
+    Distinct,
+}
+
+/// <summary>
+/// How a gradient check perturbs and compares: central differences with <paramref name="Step"/>, an element passing when
+/// <c>|analytic − numeric| ≤ Relative·max(|analytic|, |numeric|) + Absolute</c>.
+/// </summary>
+internal sealed record CheckTolerance(double Step, double Relative, double Absolute)
+{
+    /// <summary>The float64 check: a tiny step, tight tolerances.</summary>
+    public static readonly CheckTolerance Double = new(GradientCheck.Step, GradientCheck.RelativeTolerance, GradientCheck.AbsoluteTolerance);
+
+    /// <summary>
+    /// The float32 check, for ops that ONNX Runtime's CPU provider runs only in float (Conv, ConvTranspose, AveragePool,
+    /// GlobalAveragePool). Valid only where the loss is affine in each single input element (convolutions, average
+    /// pooling, products of them): central differences are then exact for any step, so a large step keeps the float
+    /// rounding of the loss small against the difference, and 2e-3 relative is left for float accumulation.
+    /// </summary>
+    public static readonly CheckTolerance Float = new(0.25, 2e-3, 1e-4);
 }
 
 /// <summary>One input of a gradient check: a graph input (possibly with <see cref="GraphBuilder.Dynamic"/> dimensions).</summary>
@@ -56,6 +80,7 @@ internal static class GradientCheck
     }
 
     /// <summary>Random feeds for <paramref name="inputs"/> and the weights, with dynamic dimensions set to <paramref name="dynamicSize"/>.</summary>
+    /// <remarks>In a float graph (<see cref="GraphBuilder.ElementType"/>) the values are rounded to float, so that the graph sees them exactly.</remarks>
     public static Dictionary<string, TestTensor> RandomFeeds(GraphBuilder g, IReadOnlyList<GradientInput> inputs, int seed, long dynamicSize = 2)
     {
         var rng = new Random(seed);
@@ -64,12 +89,25 @@ internal static class GradientCheck
         foreach (var input in inputs)
             feeds[input.Name] = Random(rng, Concrete(input.Shape), input.Range);
         feeds[Weights] = Random(rng, Concrete(g.Shape(Weights)), ValueRange.Signed);
+        if (g.ElementType == TensorProto.Types.DataType.Float)
+        {
+            foreach (var name in feeds.Keys.ToArray())
+                feeds[name] = feeds[name] with { Data = Array.ConvertAll(feeds[name].Data, d => (double)(float)d) };
+        }
         return feeds;
     }
 
     public static TestTensor Random(Random rng, long[] shape, ValueRange range)
     {
         var data = new double[TestTensor.ElementCount(shape)];
+        if (range == ValueRange.Distinct)
+        {
+            var order = Enumerable.Range(0, data.Length).ToArray();
+            rng.Shuffle(order);
+            for (int i = 0; i < data.Length; i++)
+                data[i] = -1 + (2.0 * order[i] + 1) / data.Length;
+            return new TestTensor(data, shape);
+        }
         for (int i = 0; i < data.Length; i++)
         {
             double u = rng.NextDouble();
@@ -96,12 +134,17 @@ internal static class GradientCheck
         }
     }
 
-    /// <summary>Builds, runs and checks <paramref name="forward"/> with seeded random inputs.</summary>
-    public static void Verify(string label, IReadOnlyList<GradientInput> inputs, Func<GraphBuilder, string[], string> forward)
+    /// <summary>
+    /// Builds, runs and checks <paramref name="forward"/> with seeded random inputs, in float64 or, for ops without float64
+    /// kernels, in float32 with <see cref="CheckTolerance.Float"/>.
+    /// </summary>
+    public static void Verify(string label, IReadOnlyList<GradientInput> inputs, Func<GraphBuilder, string[], string> forward,
+        TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Double)
     {
-        var g = Build(inputs, forward);
+        var g = Build(inputs, forward, elementType);
         using var runner = new OnnxTestRunner(g.ToModel());
-        Verify(runner, RandomFeeds(g, inputs, StableSeed(label)), inputs.Select(i => i.Name).ToArray(), label);
+        var tolerance = elementType == TensorProto.Types.DataType.Float ? CheckTolerance.Float : CheckTolerance.Double;
+        Verify(runner, RandomFeeds(g, inputs, StableSeed(label)), inputs.Select(i => i.Name).ToArray(), label, tolerance);
     }
 
     /// <summary>
@@ -109,8 +152,10 @@ internal static class GradientCheck
     /// with central differences of the loss, element by element; fails naming the worst element.
     /// </summary>
     /// <returns>The analytic gradients, by input name.</returns>
-    public static IReadOnlyDictionary<string, TestTensor> Verify(OnnxTestRunner runner, IReadOnlyDictionary<string, TestTensor> feeds, IReadOnlyList<string> wrt, string label)
+    public static IReadOnlyDictionary<string, TestTensor> Verify(OnnxTestRunner runner, IReadOnlyDictionary<string, TestTensor> feeds, IReadOnlyList<string> wrt, string label,
+        CheckTolerance? tolerances = null)
     {
+        tolerances ??= CheckTolerance.Double;
         var analytic = runner.Run(feeds, [Loss, .. wrt.Select(GradientOutput)]);
         var perturbed = feeds.ToDictionary(kv => kv.Key, kv => kv.Value with { Data = (double[])kv.Value.Data.Clone() });
         double worstRatio = 0;
@@ -122,18 +167,22 @@ internal static class GradientCheck
             var gradient = analytic[GradientOutput(name)];
             CollectionAssert.AreEqual(feeds[name].Shape, gradient.Shape, $"{label}: shape of the gradient of '{name}'");
             var data = perturbed[name].Data;
+            bool inFloat = runner.InputIsFloat(name);
             for (int j = 0; j < data.Length; j++)
             {
                 double original = data[j];
-                data[j] = original + Step;
+                // The step actually taken: a float input rounds original ± step.
+                double up = inFloat ? (float)(original + tolerances.Step) : original + tolerances.Step;
+                double down = inFloat ? (float)(original - tolerances.Step) : original - tolerances.Step;
+                data[j] = up;
                 double plus = runner.RunOne(perturbed, Loss).Data[0];
-                data[j] = original - Step;
+                data[j] = down;
                 double minus = runner.RunOne(perturbed, Loss).Data[0];
                 data[j] = original;
-                double numeric = (plus - minus) / (2 * Step);
+                double numeric = (plus - minus) / (up - down);
                 double exact = gradient.Data[j];
                 double error = Math.Abs(exact - numeric);
-                double tolerance = RelativeTolerance * Math.Max(Math.Abs(exact), Math.Abs(numeric)) + AbsoluteTolerance;
+                double tolerance = tolerances.Relative * Math.Max(Math.Abs(exact), Math.Abs(numeric)) + tolerances.Absolute;
                 checkedElements++;
                 if (!(error <= tolerance))
                     failures++;

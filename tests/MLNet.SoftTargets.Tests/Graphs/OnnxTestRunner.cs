@@ -56,6 +56,9 @@ internal sealed class OnnxTestRunner : IDisposable
 
     public IReadOnlyList<string> OutputNames => _session.OutputNames;
 
+    /// <summary>True when the model's input <paramref name="name"/> is a float32 tensor (its feeds are rounded to float).</summary>
+    public bool InputIsFloat(string name) => _session.InputMetadata[name].ElementDataType == TensorElementType.Float;
+
     /// <summary>Runs the model and returns <paramref name="outputNames"/> (every output when none are named).</summary>
     public IReadOnlyDictionary<string, TestTensor> Run(IReadOnlyDictionary<string, TestTensor> inputs, params string[] outputNames)
     {

@@ -1,0 +1,232 @@
+using Onnx;
+
+namespace MLNet.SoftTargets.Graphs;
+
+/// <summary>
+/// The ops of convolutional networks (ResNet-style): 2-D convolution and its transpose, inference-form batch
+/// normalisation, max and average pooling, and the Flatten, Concat and Slice that join them. Tensors are NCHW; pads
+/// are ONNX's <c>[top, left, bottom, right]</c>. The batch may be <see cref="GraphBuilder.Dynamic"/>; a dynamic spatial
+/// size stays dynamic in the inferred shape (the gradient rules need static spatial sizes).
+/// </summary>
+internal static partial class Ops
+{
+    /// <summary>
+    /// 2-D convolution <c>Y = Conv(X, W) + B</c>: X <c>[N,C,H,W]</c>, W <c>[M,C/group,kH,kW]</c>, optional bias
+    /// B <c>[M]</c>; Y <c>[N,M,Ho,Wo]</c> with <c>Ho = ⌊(H + pad_top + pad_bottom − dilation·(kH−1) − 1)/stride⌋ + 1</c>.
+    /// Every attribute (kernel_shape from W, strides, pads, dilations, group) is written explicitly.
+    /// </summary>
+    public static string Conv(this GraphBuilder g, string x, string w, string? b = null,
+        long[]? strides = null, long[]? pads = null, long[]? dilations = null, long group = 1)
+    {
+        var xs = g.Shape(x);
+        var ws = g.Shape(w);
+        if (xs.Length != 4 || ws.Length != 4)
+            throw new NotSupportedException($"Conv is supported in 2-D (NCHW input, [M,C/group,kH,kW] weights); got ranks {xs.Length} and {ws.Length}.");
+        var geometry = Window2D.Of([ws[2], ws[3]], strides, pads, dilations);
+        if (xs[1] >= 0 && ws[1] >= 0 && xs[1] != ws[1] * group)
+            throw new InvalidOperationException($"Conv: the input has {xs[1]} channels, the weights expect {ws[1]}·{group}.");
+        string[] inputs = b is null ? [x, w] : [x, w, b];
+        return g.Node("Conv", inputs, [xs[0], ws[0], geometry.OutputSize(xs[2], 0), geometry.OutputSize(xs[3], 1)],
+            [.. geometry.Attributes(), Attr.Int("group", group)]);
+    }
+
+    /// <summary>
+    /// 2-D transposed convolution of X <c>[N,M,H,W]</c> with W <c>[M,C/group,kH,kW]</c> (Conv's weight layout), the
+    /// adjoint of <see cref="Conv"/>: output <c>[N,C,Ho,Wo]</c> with
+    /// <c>Ho = stride·(H−1) + output_padding + dilation·(kH−1) + 1 − pad_top − pad_bottom</c>.
+    /// </summary>
+    public static string ConvTranspose(this GraphBuilder g, string x, string w, long[]? strides = null, long[]? pads = null,
+        long[]? dilations = null, long group = 1, long[]? outputPadding = null)
+    {
+        var xs = g.Shape(x);
+        var ws = g.Shape(w);
+        if (xs.Length != 4 || ws.Length != 4)
+            throw new NotSupportedException($"ConvTranspose is supported in 2-D; got ranks {xs.Length} and {ws.Length}.");
+        var geometry = Window2D.Of([ws[2], ws[3]], strides, pads, dilations);
+        outputPadding ??= [0, 0];
+        long Size(long input, int axis) => input < 0
+            ? GraphBuilder.Dynamic
+            : geometry.Strides[axis] * (input - 1) + outputPadding[axis] + geometry.Dilations[axis] * (geometry.Kernel[axis] - 1) + 1
+                - geometry.Pads[axis] - geometry.Pads[axis + 2];
+        long channels = ws[1] < 0 ? GraphBuilder.Dynamic : ws[1] * group;
+        return g.Node("ConvTranspose", [x, w], [xs[0], channels, Size(xs[2], 0), Size(xs[3], 1)],
+            [.. geometry.Attributes(), Attr.Int("group", group), Attr.Ints("output_padding", outputPadding)]);
+    }
+
+    /// <summary>
+    /// Batch normalisation in inference form (training_mode 0: frozen running statistics):
+    /// <c>Y = scale·(X − mean)/√(var + ε) + B</c>, per channel (axis 1); scale, B, mean and var are <c>[C]</c>.
+    /// </summary>
+    public static string BatchNormalization(this GraphBuilder g, string x, string scale, string bias, string mean, string variance, float epsilon = 1e-5f)
+    {
+        if (g.Rank(x) < 2)
+            throw new NotSupportedException("BatchNormalization needs an input of rank 2 or more (channels on axis 1).");
+        return g.Node("BatchNormalization", [x, scale, bias, mean, variance], g.Shape(x),
+            Attr.Float("epsilon", epsilon), Attr.Int("training_mode", 0));
+    }
+
+    /// <summary>
+    /// 2-D max pooling of X <c>[N,C,H,W]</c> (output size as for <see cref="Conv"/>, padding never wins). The node
+    /// always has its second output, Indices (int64, flattened over N·C·H·W, row-major), which the gradient rule
+    /// scatters through; <see cref="MaxPoolIndices"/> names it.
+    /// </summary>
+    public static string MaxPool(this GraphBuilder g, string x, long[] kernel, long[]? strides = null, long[]? pads = null, long[]? dilations = null) =>
+        g.MaxPoolWithIndices(x, [.. Window2D.Of(kernel, strides, pads, dilations).Attributes(), Attr.Int("storage_order", 0)]).Y;
+
+    /// <summary>The Indices output of the MaxPool node that produced <paramref name="y"/>, or null when it has none.</summary>
+    public static string? MaxPoolIndices(this GraphBuilder g, string y)
+    {
+        y = g.Resolve(y);
+        var node = g.Nodes.FirstOrDefault(n => n.OpType == "MaxPool" && n.Output.Count > 0 && n.Output[0] == y);
+        return node is { Output.Count: > 1 } && node.Output[1].Length > 0 ? node.Output[1] : null;
+    }
+
+    /// <summary>
+    /// Adds a MaxPool node with both outputs, Y and Indices, and the given attributes (kernel_shape required; no
+    /// auto_pad or ceil_mode). Also used by the MaxPool gradient rule when a forward node lacks Indices.
+    /// </summary>
+    internal static (string Y, string Indices) MaxPoolWithIndices(this GraphBuilder g, string x, AttributeProto[] attributes)
+    {
+        var xs = g.Shape(x);
+        if (xs.Length != 4)
+            throw new NotSupportedException($"MaxPool is supported in 2-D (NCHW); got rank {xs.Length}.");
+        var geometry = Window2D.Of(attributes);
+        long[] shape = [xs[0], xs[1], geometry.OutputSize(xs[2], 0), geometry.OutputSize(xs[3], 1)];
+        // GraphBuilder.Node makes one-output nodes. The Indices value is declared (int64, Y's shape) by a second MaxPool
+        // node, whose output then moves onto the first node; the second node is dropped, so X is pooled once.
+        var y = g.Node("MaxPool", [x], shape, attributes);
+        var indices = g.Node("MaxPool", [x], shape, TensorProto.Types.DataType.Int64, [.. attributes.Select(a => a.Clone())]);
+        if (g.Nodes is not IList<NodeProto> { IsReadOnly: false } nodes || nodes.Count < 2 || nodes[^1].Output[0] != indices || nodes[^2].Output[0] != y)
+            throw new InvalidOperationException("MaxPool: cannot give the node its Indices output (GraphBuilder.Nodes is no longer the graph's node list).");
+        nodes.RemoveAt(nodes.Count - 1);
+        nodes[^1].Output.Add(indices);
+        return (y, indices);
+    }
+
+    /// <summary>
+    /// 2-D average pooling of X <c>[N,C,H,W]</c>: each output is the mean of its window; with
+    /// <paramref name="countIncludePad"/> false (ONNX's default) padded positions are left out of the count.
+    /// </summary>
+    public static string AveragePool(this GraphBuilder g, string x, long[] kernel, long[]? strides = null, long[]? pads = null, bool countIncludePad = false)
+    {
+        var xs = g.Shape(x);
+        if (xs.Length != 4)
+            throw new NotSupportedException($"AveragePool is supported in 2-D (NCHW); got rank {xs.Length}.");
+        var geometry = Window2D.Of(kernel, strides, pads, null);
+        // Opset 17's AveragePool has no dilations attribute.
+        AttributeProto[] attributes =
+        [
+            Attr.Ints("kernel_shape", geometry.Kernel), Attr.Ints("strides", geometry.Strides), Attr.Ints("pads", geometry.Pads),
+            Attr.Int("count_include_pad", countIncludePad ? 1 : 0),
+        ];
+        return g.Node("AveragePool", [x], [xs[0], xs[1], geometry.OutputSize(xs[2], 0), geometry.OutputSize(xs[3], 1)], attributes);
+    }
+
+    /// <summary>Mean over every spatial axis: X <c>[N,C,H,W,…]</c> → <c>[N,C,1,1,…]</c>.</summary>
+    public static string GlobalAveragePool(this GraphBuilder g, string x)
+    {
+        var xs = g.Shape(x);
+        if (xs.Length < 3)
+            throw new NotSupportedException("GlobalAveragePool needs an input of rank 3 or more.");
+        return g.Node("GlobalAveragePool", [x], [xs[0], xs[1], .. Enumerable.Repeat(1L, xs.Length - 2)]);
+    }
+
+    /// <summary>Flattens to 2-D: <c>[d0·…·d(axis−1), d(axis)·…·d(r−1)]</c> (a dynamic factor makes that side dynamic).</summary>
+    public static string Flatten(this GraphBuilder g, string x, long axis = 1)
+    {
+        var xs = g.Shape(x);
+        long a = axis < 0 ? axis + xs.Length : axis;
+        if (a < 0 || a > xs.Length)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"Flatten of a rank-{xs.Length} tensor.");
+        static long Product(IEnumerable<long> dims) => dims.Any(d => d < 0) ? GraphBuilder.Dynamic : dims.Aggregate(1L, (p, d) => p * d);
+        return g.Node("Flatten", [x], [Product(xs.Take((int)a)), Product(xs.Skip((int)a))], Attr.Int("axis", axis));
+    }
+
+    /// <summary>Concatenation along <paramref name="axis"/>; the other dimensions must agree.</summary>
+    public static string Concat(this GraphBuilder g, long axis, params string[] inputs)
+    {
+        if (inputs.Length == 0)
+            throw new ArgumentException("Concat needs at least one input.", nameof(inputs));
+        var shapes = inputs.Select(g.Shape).ToArray();
+        int rank = shapes[0].Length;
+        long a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank || shapes.Any(s => s.Length != rank))
+            throw new InvalidOperationException($"Concat along axis {axis} of inputs of ranks {string.Join(", ", shapes.Select(s => s.Length))}.");
+        var output = (long[])shapes[0].Clone();
+        output[a] = shapes.Any(s => s[a] < 0) ? GraphBuilder.Dynamic : shapes.Sum(s => s[a]);
+        for (int i = 0; i < rank; i++)
+        {
+            if (i != a)
+                output[i] = shapes.Select(s => s[i]).FirstOrDefault(d => d >= 0, GraphBuilder.Dynamic);
+        }
+        return g.Node("Concat", inputs, output, Attr.Int("axis", axis));
+    }
+
+    /// <summary>The elements <c>[start, end)</c> of <paramref name="x"/> along <paramref name="axis"/> (static bounds, step 1).</summary>
+    public static string Slice(this GraphBuilder g, string x, long axis, long start, long end)
+    {
+        var shape = (long[])g.Shape(x).Clone();
+        long a = axis < 0 ? axis + shape.Length : axis;
+        shape[a] = end - start;
+        return g.Node("Slice", [x, g.Int64s(start), g.Int64s(end), g.Int64s(a)], shape);
+    }
+
+    /// <summary>
+    /// The window of a 2-D Conv, ConvTranspose or pooling node: kernel, strides, pads <c>[top, left, bottom, right]</c>
+    /// and dilations, with ONNX's defaults (stride 1, no padding, dilation 1).
+    /// </summary>
+    internal sealed record Window2D(long[] Kernel, long[] Strides, long[] Pads, long[] Dilations)
+    {
+        public static Window2D Of(long[] kernel, long[]? strides, long[]? pads, long[]? dilations)
+        {
+            var window = new Window2D(kernel, strides ?? [1, 1], pads ?? [0, 0, 0, 0], dilations ?? [1, 1]);
+            if (window.Kernel.Length != 2 || window.Strides.Length != 2 || window.Pads.Length != 4 || window.Dilations.Length != 2)
+                throw new NotSupportedException("Only 2-D windows are supported: 2 kernel sizes, 2 strides, 4 pads, 2 dilations.");
+            if (window.Kernel.Any(k => k < 1) || window.Strides.Any(s => s < 1) || window.Dilations.Any(d => d < 1) || window.Pads.Any(p => p < 0))
+                throw new ArgumentException("Kernel sizes, strides and dilations must be positive, pads non-negative.");
+            return window;
+        }
+
+        /// <summary>The window of a node's attributes; explicit pads only (auto_pad NOTSET or VALID), no ceil_mode.</summary>
+        public static Window2D Of(IEnumerable<AttributeProto> attributes)
+        {
+            var node = new NodeProto();
+            node.Attribute.AddRange(attributes);
+            return Of(node);
+        }
+
+        /// <inheritdoc cref="Of(IEnumerable{AttributeProto})"/>
+        public static Window2D Of(NodeProto node)
+        {
+            string autoPad = node.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
+            if (autoPad is not ("NOTSET" or "VALID" or ""))
+                throw new NotSupportedException($"{node.OpType} '{node.Output.FirstOrDefault()}': auto_pad {autoPad} is not supported; give explicit pads.");
+            if (Attr.GetInt(node, "ceil_mode", 0) != 0)
+                throw new NotSupportedException($"{node.OpType} '{node.Output.FirstOrDefault()}': ceil_mode 1 is not supported.");
+            var kernel = Attr.GetInts(node, "kernel_shape")
+                ?? throw new NotSupportedException($"{node.OpType} '{node.Output.FirstOrDefault()}': kernel_shape must be given.");
+            return Of(kernel, Attr.GetInts(node, "strides"), autoPad == "VALID" ? null : Attr.GetInts(node, "pads"), Attr.GetInts(node, "dilations"));
+        }
+
+        /// <summary>The output size along spatial <paramref name="axis"/> (0: height, 1: width) of an input of size <paramref name="input"/>.</summary>
+        public long OutputSize(long input, int axis)
+        {
+            if (input < 0)
+                return GraphBuilder.Dynamic;
+            long span = input + Pads[axis] + Pads[axis + 2] - Dilations[axis] * (Kernel[axis] - 1) - 1;
+            if (span < 0)
+                throw new InvalidOperationException($"A window of {Kernel[axis]} (dilation {Dilations[axis]}) does not fit an input of {input} padded by {Pads[axis]}+{Pads[axis + 2]}.");
+            return span / Strides[axis] + 1;
+        }
+
+        /// <summary>
+        /// The rows (or columns) at the end of the input that no window reaches: <c>(H + pads − dilation·(k−1) − 1) mod stride</c>.
+        /// The transposed op adds them back as output_padding so that a gradient has exactly the input's size.
+        /// </summary>
+        public long Remainder(long input, int axis) =>
+            (input + Pads[axis] + Pads[axis + 2] - Dilations[axis] * (Kernel[axis] - 1) - 1) % Strides[axis];
+
+        public AttributeProto[] Attributes() =>
+            [Attr.Ints("kernel_shape", Kernel), Attr.Ints("strides", Strides), Attr.Ints("pads", Pads), Attr.Ints("dilations", Dilations)];
+    }
+}
