@@ -126,7 +126,11 @@ internal sealed class GraphBuilder
         Node(opType, inputs, outputShape, ElementType, attributes);
 
     /// <summary>Adds a node with one output of type <paramref name="outputType"/> and returns the output's name.</summary>
-    public string Node(string opType, string[] inputs, long[] outputShape, TensorProto.Types.DataType outputType, params AttributeProto[] attributes)
+    public string Node(string opType, string[] inputs, long[] outputShape, TensorProto.Types.DataType outputType, params AttributeProto[] attributes) =>
+        NodeWithOutputs(opType, inputs, [(outputShape, outputType)], attributes)[0];
+
+    /// <summary>Adds a node with several outputs (e.g. MaxPool's Y and Indices) and returns their names, in order.</summary>
+    public string[] NodeWithOutputs(string opType, string[] inputs, (long[] Shape, TensorProto.Types.DataType Type)[] outputs, params AttributeProto[] attributes)
     {
         inputs = Array.ConvertAll(inputs, Resolve);
         foreach (var input in inputs)
@@ -134,14 +138,18 @@ internal sealed class GraphBuilder
             if (input.Length > 0 && !_shapes.ContainsKey(input))
                 throw new InvalidOperationException($"{opType}: input '{input}' is not a value of this graph.");
         }
-        string output = Unique(opType.ToLowerInvariant());
-        var node = new NodeProto { OpType = opType, Name = output + "_node" };
+        var names = new string[outputs.Length];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            names[i] = Unique(opType.ToLowerInvariant());
+            Declare(names[i], outputs[i].Shape, outputs[i].Type);
+        }
+        var node = new NodeProto { OpType = opType, Name = names[0] + "_node" };
         node.Input.AddRange(inputs);
-        node.Output.Add(output);
+        node.Output.AddRange(names);
         node.Attribute.AddRange(attributes);
         _graph.Node.Add(node);
-        Declare(output, outputShape, outputType);
-        return output;
+        return names;
     }
 
     /// <summary>

@@ -92,15 +92,8 @@ internal static partial class Ops
             throw new NotSupportedException($"MaxPool is supported in 2-D (NCHW); got rank {xs.Length}.");
         var geometry = Window2D.Of(attributes);
         long[] shape = [xs[0], xs[1], geometry.OutputSize(xs[2], 0), geometry.OutputSize(xs[3], 1)];
-        // GraphBuilder.Node makes one-output nodes. The Indices value is declared (int64, Y's shape) by a second MaxPool
-        // node, whose output then moves onto the first node; the second node is dropped, so X is pooled once.
-        var y = g.Node("MaxPool", [x], shape, attributes);
-        var indices = g.Node("MaxPool", [x], shape, TensorProto.Types.DataType.Int64, [.. attributes.Select(a => a.Clone())]);
-        if (g.Nodes is not IList<NodeProto> { IsReadOnly: false } nodes || nodes.Count < 2 || nodes[^1].Output[0] != indices || nodes[^2].Output[0] != y)
-            throw new InvalidOperationException("MaxPool: cannot give the node its Indices output (GraphBuilder.Nodes is no longer the graph's node list).");
-        nodes.RemoveAt(nodes.Count - 1);
-        nodes[^1].Output.Add(indices);
-        return (y, indices);
+        var outputs = g.NodeWithOutputs("MaxPool", [x], [(shape, g.ElementType), (shape, TensorProto.Types.DataType.Int64)], attributes);
+        return (outputs[0], outputs[1]);
     }
 
     /// <summary>
