@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNet.SoftTargets.Backbones;
 
 namespace MLNet.SoftTargets;
 
@@ -41,29 +42,54 @@ internal sealed class CachedBatchSource : BatchSource
     private readonly float[] _weights;
     private readonly int _count;
 
-    public CachedBatchSource(IDataView data, TrainingSchema schema)
+    /// <param name="data">The training data.</param>
+    /// <param name="schema">Its validated columns.</param>
+    /// <param name="featurizer">When set, each feature row is replaced by the frozen backbone's cut activations
+    /// (the bottleneck cache), computed in chunks of rows.</param>
+    public CachedBatchSource(IDataView data, TrainingSchema schema, BackboneTop.Featurizer? featurizer = null)
         : base(schema)
     {
         int d = schema.FeatureCount, k = schema.ClassCount;
         var features = new List<float>();
         var targets = new List<float>();
         var weights = new List<float>();
-        var x = new float[d];
         var q = new float[k];
+        const int chunkRows = 32;
+        var chunk = new float[chunkRows * d];
+        int inChunk = 0;
+        float[]? cut = featurizer is null ? null : new float[chunkRows * featurizer.OutputSize];
+        void Flush()
+        {
+            if (inChunk == 0)
+                return;
+            if (featurizer is null)
+            {
+                features.AddRange(chunk.AsSpan(0, inChunk * d));
+            }
+            else
+            {
+                featurizer.Run(chunk, inChunk, cut);
+                features.AddRange(cut!.AsSpan(0, inChunk * featurizer.OutputSize));
+            }
+            inChunk = 0;
+        }
         using var cursor = data.GetRowCursor(ExampleReader.Columns(data.Schema, schema.Options));
         var reader = new ExampleReader(cursor, schema);
         long skipped = 0;
         while (cursor.MoveNext())
         {
-            if (!reader.Read(x, q, out float w))
+            if (!reader.Read(chunk.AsSpan(inChunk * d, d), q, out float w))
             {
                 skipped++;
                 continue;
             }
-            features.AddRange(x);
             targets.AddRange(q);
             weights.Add(w);
+            if (++inChunk == chunkRows)
+                Flush();
         }
+        Flush();
+        FeatureSize = featurizer?.OutputSize ?? d;
         _features = [.. features];
         _targets = [.. targets];
         _weights = [.. weights];
@@ -72,6 +98,9 @@ internal sealed class CachedBatchSource : BatchSource
     }
 
     public override long? ExampleCount => _count;
+
+    /// <summary>Values per cached feature row (the cut size with a backbone).</summary>
+    public int FeatureSize { get; }
 
     public override EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches)
     {
@@ -87,7 +116,7 @@ internal sealed class CachedBatchSource : BatchSource
 
         public override int Next(Span<float> features, Span<float> targets, Span<float> weights)
         {
-            int d = source.Schema.FeatureCount, k = source.Schema.ClassCount;
+            int d = source.FeatureSize, k = source.Schema.ClassCount;
             int rows = Math.Min(batchSize, order.Length - _next);
             for (int r = 0; r < rows; r++)
             {

@@ -46,8 +46,8 @@ public sealed class SoftTargetCrossEntropyModel : ITransformer
     /// <summary>K, the number of classes.</summary>
     public int ClassCount => _head.ClassCount;
 
-    /// <summary>D, the number of features.</summary>
-    public int FeatureCount => _head.InputSize;
+    /// <summary>D, the number of features (the backbone's raw input size when there is one).</summary>
+    public int FeatureCount => _head.RawInputSize;
 
     /// <summary>One report per trained epoch.</summary>
     public IReadOnlyList<TrainingProgress> History { get; }

@@ -118,6 +118,12 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         /// <summary>Steps between checkpoints (a checkpoint is also written at the end of every epoch and on cancellation). Default 1,000.</summary>
         public int CheckpointInterval { get; init; } = 1_000;
 
+        /// <summary>
+        /// A pretrained ONNX backbone to fine-tune: the feature column then holds its raw input, the head sits on its
+        /// output, and its top <see cref="BackboneOptions.TrainableLayers"/> layers train too. Default null.
+        /// </summary>
+        public BackboneOptions? Backbone { get; init; }
+
         /// <summary>Also output the logits as a <c>Logits</c> column. Default false.</summary>
         public bool OutputLogits { get; init; }
 

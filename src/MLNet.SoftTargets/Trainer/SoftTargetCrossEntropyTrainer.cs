@@ -48,16 +48,24 @@ public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTarge
         if (validationData is not null)
             TrainingSchema.Create(validationData.Schema, _options with { SoftTargetColumnName = null, ExampleWeightColumnName = null }, "validation data");
 
-        var head = new ClassifierHead(schema.FeatureCount, schema.ClassCount, _options.HiddenLayerSizes, _options.CosineScale);
+        var backbone = _options.Backbone is { } backboneOptions ? new Backbones.BackboneTop(backboneOptions) : null;
+        if (backbone is not null && backbone.InputSize != schema.FeatureCount)
+            throw new ArgumentOutOfRangeException(nameof(Options.FeatureColumnName), _options.FeatureColumnName,
+                $"Feature column '{_options.FeatureColumnName}' has {schema.FeatureCount} values but the backbone's input '{backbone.InputName}' takes {backbone.InputSize} ({string.Join("×", backbone.InputShape)}).");
+        var head = new ClassifierHead(backbone?.CutSize ?? schema.FeatureCount, schema.ClassCount, _options.HiddenLayerSizes, _options.CosineScale, backbone);
         var initial = InitialParameters(head, initialModel);
         var graph = TrainStepGraph.Build(head, initial, CreateOptimizer(), _options.LossTemperature, withWeights: _options.ExampleWeightColumnName is not null);
         int threads = _options.Threads ?? Environment.ProcessorCount;
         var (sessionOptions, _) = ExecutionProviders.Create(_options.Device, threads, _options.Log);
         using (sessionOptions)
-        using (var runner = new TrainStepRunner(graph, initial.ToDictionary(p => p.Name, p => p.Initial), _options.BatchSize, schema.FeatureCount, schema.ClassCount, sessionOptions))
-        using (var evaluator = validationData is null ? null : new ValidationEvaluator(validationData, schema, head, sessionOptions))
+        using (var featurizer = backbone is null ? null : new Backbones.BackboneTop.Featurizer(backbone, sessionOptions))
+        using (var runner = new TrainStepRunner(graph, initial.ToDictionary(p => p.Name, p => p.Initial), _options.BatchSize, head.InputSize, schema.ClassCount, sessionOptions))
+        using (var evaluator = validationData is null ? null : new ValidationEvaluator(validationData, schema, head, sessionOptions, featurizer))
         {
-            BatchSource source = _options.CacheData ? new CachedBatchSource(trainData, schema) : new StreamingBatchSource(trainData, schema);
+            // With a backbone the frozen part runs once per example, so the data is always cached (the bottleneck cache).
+            BatchSource source = _options.CacheData || featurizer is not null
+                ? new CachedBatchSource(trainData, schema, featurizer)
+                : new StreamingBatchSource(trainData, schema);
             var loop = new TrainingLoop(_options, graph, runner, source, evaluator, Fingerprint(schema, head));
             var (parameters, history) = loop.Run();
             var featureType = trainData.Schema[_options.FeatureColumnName].Type;
@@ -98,5 +106,6 @@ public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTarge
         schema.FeatureCount, schema.ClassCount, string.Join(",", head.HiddenSizes), _options.CosineScale, _options.LossTemperature, _options.Optimizer,
         _options.LearningRate, _options.WeightDecay, _options.Beta1, _options.Beta2, _options.Epsilon, _options.Momentum, _options.Nesterov,
         _options.Schedule, _options.StepDecayEpochs, _options.StepDecayFactor, _options.WarmupSteps, _options.Epochs, _options.BatchSize,
-        _options.Shuffle, _options.ShuffleBufferSize, _options.CacheData, _options.Seed, _options.SoftTargetColumnName, _options.ExampleWeightColumnName);
+        _options.Shuffle, _options.ShuffleBufferSize, _options.CacheData, _options.Seed, _options.SoftTargetColumnName, _options.ExampleWeightColumnName,
+        head.Backbone?.CutName, head.Backbone?.OutputName, _options.Backbone?.TrainableLayers);
 }

@@ -17,7 +17,7 @@ internal sealed class ValidationEvaluator : IDisposable
     private readonly float[] _features;
     private readonly int[] _labels;
 
-    public ValidationEvaluator(IDataView data, TrainingSchema schema, ClassifierHead head, SessionOptions options)
+    public ValidationEvaluator(IDataView data, TrainingSchema schema, ClassifierHead head, SessionOptions options, Backbones.BackboneTop.Featurizer? featurizer = null)
     {
         _head = head;
         int d = schema.FeatureCount;
@@ -40,6 +40,18 @@ internal sealed class ValidationEvaluator : IDisposable
         if (labels.Count == 0)
             throw new InvalidOperationException($"The validation data has no rows with a label in column '{schema.Options.LabelColumnName}'.");
         _features = [.. features];
+        if (featurizer is not null)
+        {
+            // The logits graph starts at the backbone's cut: run the frozen part once.
+            var cut = new float[labels.Count * featurizer.OutputSize];
+            const int chunk = 32;
+            for (int start = 0; start < labels.Count; start += chunk)
+            {
+                int rows = Math.Min(chunk, labels.Count - start);
+                featurizer.Run(_features.AsSpan(start * d, rows * d).ToArray(), rows, cut.AsSpan(start * featurizer.OutputSize, rows * featurizer.OutputSize));
+            }
+            _features = cut;
+        }
         _labels = [.. labels];
         _session = new InferenceSession(InferenceGraph.BuildLogits(head), options);
     }

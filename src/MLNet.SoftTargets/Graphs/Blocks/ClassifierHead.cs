@@ -1,4 +1,4 @@
-using Onnx;
+using MLNet.SoftTargets.Backbones;
 
 namespace MLNet.SoftTargets.Graphs.Blocks;
 
@@ -12,7 +12,7 @@ internal sealed class ClassifierHead
 {
     private const double NormEpsilon = 1e-12;
 
-    public ClassifierHead(int inputSize, int classCount, IReadOnlyList<int> hiddenSizes, double? cosineScale)
+    public ClassifierHead(int inputSize, int classCount, IReadOnlyList<int> hiddenSizes, double? cosineScale, BackboneTop? backbone = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
@@ -24,9 +24,22 @@ internal sealed class ClassifierHead
         ClassCount = classCount;
         HiddenSizes = [.. hiddenSizes];
         CosineScale = cosineScale;
+        Backbone = backbone;
+        if (backbone is not null && backbone.CutSize != inputSize)
+            throw new ArgumentException($"With a backbone the head's input is the cut activation ({backbone.CutSize} values), not {inputSize}.", nameof(inputSize));
     }
 
+    /// <summary>The size of what <see cref="Forward"/> reads: the features, or the backbone's cut activations.</summary>
     public int InputSize { get; }
+
+    /// <summary>The pretrained backbone below the head (its top layers trainable), or null.</summary>
+    public BackboneTop? Backbone { get; }
+
+    /// <summary>The size of one raw example: the backbone's input, or <see cref="InputSize"/> without a backbone.</summary>
+    public int RawInputSize => Backbone?.InputSize ?? InputSize;
+
+    /// <summary>The fan-in of the first head layer.</summary>
+    private int HeadInputSize => Backbone?.OutputSize ?? InputSize;
 
     public int ClassCount { get; }
 
@@ -36,7 +49,7 @@ internal sealed class ClassifierHead
     public double? CosineScale { get; }
 
     /// <summary>Width of the penultimate features (the embedding).</summary>
-    public int EmbeddingSize => HiddenSizes.Count > 0 ? HiddenSizes[^1] : InputSize;
+    public int EmbeddingSize => HiddenSizes.Count > 0 ? HiddenSizes[^1] : HeadInputSize;
 
     /// <summary>
     /// The parameters with PyTorch's default initialisation of a linear layer: weights and biases uniform in
@@ -44,8 +57,10 @@ internal sealed class ClassifierHead
     /// </summary>
     public IReadOnlyList<ParameterSpec> CreateParameters(Random random)
     {
-        var parameters = new List<ParameterSpec>();
-        int fanIn = InputSize;
+        // The backbone's trainable tensors keep their pretrained values and draw nothing from the generator, so a
+        // frozen backbone initialises the head exactly as a plain head on the same features would.
+        var parameters = new List<ParameterSpec>(Backbone?.Parameters() ?? []);
+        int fanIn = HeadInputSize;
         int layer = 0;
         foreach (int width in HiddenSizes.Append(ClassCount))
         {
@@ -60,8 +75,18 @@ internal sealed class ClassifierHead
         return parameters;
     }
 
-    /// <summary>Adds the forward pass; <paramref name="parameter"/> maps a parameter name to its graph value.</summary>
-    public (string Logits, string Embedding) Forward(GraphBuilder g, string features, Func<string, string> parameter)
+    /// <summary>
+    /// Adds the forward pass from <see cref="InputSize"/>-wide rows (features, or the backbone's cut activations);
+    /// <paramref name="parameter"/> maps a parameter name to its graph value.
+    /// </summary>
+    public (string Logits, string Embedding) Forward(GraphBuilder g, string features, Func<string, string> parameter) =>
+        Layers(g, Backbone?.ForwardFromCut(g, features, parameter) ?? features, parameter);
+
+    /// <summary>Adds the forward pass from raw examples (<see cref="RawInputSize"/> wide): the whole backbone, then the head.</summary>
+    public (string Logits, string Embedding) ForwardRaw(GraphBuilder g, string raw, Func<string, string> parameter) =>
+        Layers(g, Backbone?.ForwardFromInput(g, raw, parameter) ?? raw, parameter);
+
+    private (string Logits, string Embedding) Layers(GraphBuilder g, string features, Func<string, string> parameter)
     {
         string h = features;
         int layer = 0;

@@ -19,8 +19,8 @@ internal static class InferenceGraph
     public static byte[] Build(ClassifierHead head, IReadOnlyDictionary<string, float[]> parameters, bool withLogits, bool withEmbedding)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var features = g.AddInput(Features, [GraphBuilder.Dynamic, head.InputSize]);
-        var (logits, embedding) = head.Forward(g, features, Initializers(g, head, parameters));
+        var features = g.AddInput(Features, [GraphBuilder.Dynamic, head.RawInputSize]);
+        var (logits, embedding) = head.ForwardRaw(g, features, Initializers(g, head, parameters));
         g.AddOutput(g.Softmax(logits, axis: 1), Score);
         if (withLogits)
             g.AddOutput(logits, Logits);
@@ -37,8 +37,8 @@ internal static class InferenceGraph
     public static byte[] BuildPerRow(ClassifierHead head, IReadOnlyDictionary<string, float[]> parameters, string featureName, string argMaxName, bool withLogits, bool withEmbedding)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var features = g.Reshape(g.AddInput(featureName, [head.InputSize]), [1, head.InputSize]);
-        var (logits, embedding) = head.Forward(g, features, Initializers(g, head, parameters));
+        var features = g.Reshape(g.AddInput(featureName, [head.RawInputSize]), [1, head.RawInputSize]);
+        var (logits, embedding) = head.ForwardRaw(g, features, Initializers(g, head, parameters));
         var score = g.Reshape(g.Softmax(logits, axis: 1), [head.ClassCount]);
         var argMax = g.Node("ArgMax", [score], [1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 0), Attr.Int("keepdims", 1));
         g.AddOutput(score, Score);

@@ -1,0 +1,117 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+using MLNet.SoftTargets.Graphs;
+using MLNet.SoftTargets.Graphs.Blocks;
+
+namespace MLNet.SoftTargets.Backbones;
+
+/// <summary>
+/// A pretrained backbone split for fine-tuning: the frozen part (input → cut), run once per example, and the top part
+/// (cut → output), imported into the training graph and differentiated. Trainable tensors are named
+/// <c>backbone.{initializer}</c>.
+/// </summary>
+internal sealed class BackboneTop
+{
+    public const string Prefix = "backbone.";
+    private readonly ModelProto _model;
+    private readonly Dictionary<string, TensorProto> _trainable;
+
+    public BackboneTop(BackboneOptions options)
+    {
+        var bytes = options.Model ?? (options.ModelPath is { } path ? File.ReadAllBytes(path)
+            : throw new ArgumentException("Backbone needs Model (bytes) or ModelPath.", nameof(options)));
+        var original = ModelProto.Parser.ParseFrom(bytes);
+        _model = BackboneSurgery.WithSymbolicBatch(original);
+        var constants = _model.Graph.Initializer.Select(t => t.Name).ToHashSet();
+        var input = _model.Graph.Input.First(i => !constants.Contains(i.Name));
+        InputName = input.Name;
+        InputShape = input.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue).ToArray();
+        if (InputShape.Any(d => d <= 0))
+            throw new ArgumentException($"Backbone input '{InputName}' needs a fixed shape after the batch dimension.", nameof(options));
+        OutputName = options.OutputName ?? _model.Graph.Output[0].Name;
+        var layers = BackboneSurgery.TopLayers(_model, OutputName, options.TrainableLayers);
+        CutName = BackboneSurgery.FindCut(_model, OutputName, layers);
+        _trainable = BackboneImport.TrainableInitializers(_model, CutName, OutputName).ToDictionary(t => t.Name);
+
+        // Static shapes of the cut and the output, from importing the whole backbone once.
+        var g = new GraphBuilder();
+        var x = g.AddInput("x", [GraphBuilder.Dynamic, .. InputShape]);
+        var cut = CutName == InputName ? x : BackboneImport.Import(g, _model, InputName, x, CutName, _ => null);
+        CutShape = g.Shape(cut)[1..];
+        var output = BackboneImport.Import(g, _model, CutName, cut, OutputName, _ => null);
+        OutputSize = (int)g.Shape(output)[1..].Aggregate(1L, (p, d) => p * d);
+        FrozenPart = CutName == InputName ? null : BackboneSurgery.Truncate(_model, CutName).ToByteArray();
+    }
+
+    public string InputName { get; }
+
+    public long[] InputShape { get; }
+
+    public int InputSize => (int)InputShape.Aggregate(1L, (p, d) => p * d);
+
+    public string OutputName { get; }
+
+    public string CutName { get; }
+
+    public long[] CutShape { get; }
+
+    public int CutSize => (int)CutShape.Aggregate(1L, (p, d) => p * d);
+
+    /// <summary>Flattened size of the backbone output (the head's input).</summary>
+    public int OutputSize { get; }
+
+    /// <summary>The ONNX model computing the cut from the input, or null when nothing is frozen.</summary>
+    public byte[]? FrozenPart { get; }
+
+    /// <summary>The trainable tensors with their pretrained values.</summary>
+    public IEnumerable<ParameterSpec> Parameters() =>
+        _trainable.Values.Select(t => new ParameterSpec(Prefix + t.Name, [.. t.Dims], BackboneImport.Values(t)));
+
+    /// <summary>Cut activations [N, CutSize] → backbone output, flattened [N, OutputSize].</summary>
+    public string ForwardFromCut(GraphBuilder g, string cutFeatures, Func<string, string> parameter)
+    {
+        var cut = g.Reshape(cutFeatures, [0, .. CutShape]);
+        var output = BackboneImport.Import(g, _model, CutName, cut, OutputName, name => _trainable.ContainsKey(name) ? parameter(Prefix + name) : null);
+        return g.Reshape(output, [0, OutputSize]);
+    }
+
+    /// <summary>Raw input [N, InputSize] → backbone output, flattened [N, OutputSize] (frozen part as constants).</summary>
+    public string ForwardFromInput(GraphBuilder g, string raw, Func<string, string> parameter)
+    {
+        var x = g.Reshape(raw, [0, .. InputShape]);
+        var cut = CutName == InputName ? x : BackboneImport.Import(g, _model, InputName, x, CutName, _ => null);
+        return ForwardFromCut(g, g.Reshape(cut, [0, CutSize]), parameter);
+    }
+
+    /// <summary>Runs the frozen part: raw rows → cut activations (the bottleneck cache).</summary>
+    public sealed class Featurizer : IDisposable
+    {
+        private readonly BackboneTop _top;
+        private readonly InferenceSession? _session;
+
+        public Featurizer(BackboneTop top, SessionOptions options)
+        {
+            _top = top;
+            if (top.FrozenPart is { } model)
+                _session = new InferenceSession(model, options);
+        }
+
+        /// <summary>Values per output row (the cut size).</summary>
+        public int OutputSize => _top.CutSize;
+
+        public void Run(float[] raw, int rows, Span<float> cut)
+        {
+            if (_session is null)
+            {
+                raw.AsSpan(0, rows * _top.InputSize).CopyTo(cut);
+                return;
+            }
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, raw.AsMemory(0, rows * _top.InputSize), [rows, .. _top.InputShape]);
+            using var outputs = _session.Run(new RunOptions(), [_top.InputName], [input], [_top.CutName]);
+            outputs[0].GetTensorDataAsSpan<float>().CopyTo(cut);
+        }
+
+        public void Dispose() => _session?.Dispose();
+    }
+}
