@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 
 namespace MLNet.SoftTargets.Job;
 
@@ -93,22 +91,14 @@ public sealed class JobData
     {
         if (trainRows < 1 || trainRows > TrainRows)
             throw new ArgumentOutOfRangeException(nameof(trainRows), trainRows, $"must be 1..{TrainRows}");
-        string trainImages = Path.Combine(directory, "train-images-idx3-ubyte.gz");
-        string trainLabels = Path.Combine(directory, "train-labels-idx1-ubyte.gz");
-        string testImages = Path.Combine(directory, "t10k-images-idx3-ubyte.gz");
-        string testLabels = Path.Combine(directory, "t10k-labels-idx1-ubyte.gz");
-        foreach (string file in new[] { trainImages, trainLabels, testImages, testLabels })
-            if (!File.Exists(file))
-                throw new FileNotFoundException(
-                    $"{file} not found (apt-get install dataset-fashion-mnist, or pass --data DIR)", file);
-
+        var (all, testSet) = MLNet.SoftTargets.Datasets.FashionMnist.Load(directory);
         const int total = TrainRows + HoldoutRows;
-        float[] x = ReadImages(trainImages, total);
-        byte[] y = ReadLabels(trainLabels, total);
+        if (all.Rows < total || testSet.Rows < TestRows)
+            throw new InvalidDataException($"{directory}: {all.Rows} training and {testSet.Rows} test images; {total} and {TestRows} needed.");
         const int f = JobSettings.Features;
-        var train = new JobSplit("train", x.AsSpan(0, trainRows * f).ToArray(), y.AsSpan(0, trainRows).ToArray());
-        var holdout = new JobSplit("holdout", x.AsSpan(TrainRows * f).ToArray(), y.AsSpan(TrainRows).ToArray());
-        var test = new JobSplit("test", ReadImages(testImages, TestRows), ReadLabels(testLabels, TestRows));
+        var train = new JobSplit("train", all.Pixels.AsSpan(0, trainRows * f).ToArray(), all.Labels.AsSpan(0, trainRows).ToArray());
+        var holdout = new JobSplit("holdout", all.Pixels.AsSpan(TrainRows * f, HoldoutRows * f).ToArray(), all.Labels.AsSpan(TrainRows, HoldoutRows).ToArray());
+        var test = new JobSplit("test", testSet.Pixels.AsSpan(0, TestRows * f).ToArray(), testSet.Labels.AsSpan(0, TestRows).ToArray());
 
         string source = $"Fashion-MNIST ({directory}): train = train rows 0..{trainRows - 1}, " +
                         $"held out = train rows {TrainRows}..{total - 1}, test = the {TestRows:N0} test rows; pixels / 255";
@@ -126,48 +116,5 @@ public sealed class JobData
         var train = new JobSplit(Train.Name, Train.X.AsSpan(0, trainRows * JobSettings.Features).ToArray(),
                                  Train.Labels.AsSpan(0, trainRows).ToArray());
         return new JobData(settings, train, Holdout, Test, $"{Source} (first {trainRows:N0} training rows only)");
-    }
-
-    /// <summary>IDX3 (magic 0x00000803, big-endian count, rows, cols, then one byte per pixel); the first <paramref name="rows"/>.</summary>
-    private static float[] ReadImages(string path, int rows)
-    {
-        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        Span<byte> header = stackalloc byte[16];
-        stream.ReadExactly(header);
-        if (BinaryPrimitives.ReadInt32BigEndian(header) != 0x00000803)
-            throw new InvalidDataException($"{path} is not an IDX3 image file");
-        int count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
-        int height = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
-        int width = BinaryPrimitives.ReadInt32BigEndian(header[12..]);
-        if (height * width != JobSettings.Features)
-            throw new InvalidDataException($"{path} has {height}×{width} images, {JobSettings.Features} pixels expected");
-        if (count < rows)
-            throw new InvalidDataException($"{path} has {count} images, {rows} needed");
-
-        var raw = new byte[rows * JobSettings.Features];
-        stream.ReadExactly(raw);
-        var pixels = new float[raw.Length];
-        for (int i = 0; i < raw.Length; i++)
-            pixels[i] = raw[i] / 255f;
-        return pixels;
-    }
-
-    /// <summary>IDX1 (magic 0x00000801, big-endian count, then one byte per label); the first <paramref name="rows"/>.</summary>
-    private static byte[] ReadLabels(string path, int rows)
-    {
-        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        Span<byte> header = stackalloc byte[8];
-        stream.ReadExactly(header);
-        if (BinaryPrimitives.ReadInt32BigEndian(header) != 0x00000801)
-            throw new InvalidDataException($"{path} is not an IDX1 label file");
-        int count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
-        if (count < rows)
-            throw new InvalidDataException($"{path} has {count} labels, {rows} needed");
-        var labels = new byte[rows];
-        stream.ReadExactly(labels);
-        foreach (byte label in labels)
-            if (label >= JobSettings.Classes)
-                throw new InvalidDataException($"{path} has a label {label} ≥ {JobSettings.Classes}");
-        return labels;
     }
 }
