@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 
 namespace MLNet.SoftTargets.TrainStep;
 
@@ -49,10 +47,11 @@ public sealed class TrainingData
         bool isReal;
         if (File.Exists(images) && File.Exists(labels))
         {
-            (x, int available) = ReadIdxImages(images, rows, features);
-            y = ReadIdxLabels(labels, rows);
-            if (available < rows)
-                throw new InvalidDataException($"{images} has {available} rows, {rows} needed");
+            var set = MLNet.SoftTargets.Datasets.FashionMnist.Read(images, labels);
+            if (set.Rows < rows)
+                throw new InvalidDataException($"{images} has {set.Rows} rows, {rows} needed");
+            x = set.Pixels.AsSpan(0, rows * features).ToArray();
+            y = set.Labels.AsSpan(0, rows).ToArray();
             source = $"Fashion-MNIST train rows 0..{rows - 1} ({images}, {labels})";
             isReal = true;
         }
@@ -97,47 +96,5 @@ public sealed class TrainingData
             batches.Add(new Batch(bx, bq, n));
         }
         return batches;
-    }
-
-    /// <summary>IDX3 (magic 0x00000803, big-endian count, rows, cols, then one byte per pixel).</summary>
-    private static (float[] Pixels, int Available) ReadIdxImages(string path, int wanted, int features)
-    {
-        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        Span<byte> header = stackalloc byte[16];
-        stream.ReadExactly(header);
-        if (BinaryPrimitives.ReadInt32BigEndian(header) != 0x00000803)
-            throw new InvalidDataException($"{path} is not an IDX3 image file");
-        int count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
-        int height = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
-        int width = BinaryPrimitives.ReadInt32BigEndian(header[12..]);
-        if (height * width != features)
-            throw new InvalidDataException($"{path} has {height}×{width} images, {features} pixels expected");
-
-        int rows = Math.Min(wanted, count);
-        var raw = new byte[rows * features];
-        stream.ReadExactly(raw);
-        var pixels = new float[raw.Length];
-        for (int i = 0; i < raw.Length; i++)
-            pixels[i] = raw[i] / 255f;
-        return (pixels, rows);
-    }
-
-    /// <summary>IDX1 (magic 0x00000801, big-endian count, then one byte per label).</summary>
-    private static byte[] ReadIdxLabels(string path, int wanted)
-    {
-        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        Span<byte> header = stackalloc byte[8];
-        stream.ReadExactly(header);
-        if (BinaryPrimitives.ReadInt32BigEndian(header) != 0x00000801)
-            throw new InvalidDataException($"{path} is not an IDX1 label file");
-        int count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
-        if (count < wanted)
-            throw new InvalidDataException($"{path} has {count} labels, {wanted} needed");
-        var labels = new byte[wanted];
-        stream.ReadExactly(labels);
-        foreach (byte label in labels)
-            if (label >= TrainStepJob.Classes)
-                throw new InvalidDataException($"{path} has a label {label} ≥ {TrainStepJob.Classes}");
-        return labels;
     }
 }
