@@ -176,6 +176,27 @@ public sealed class TrainerContractTests
         Assert.IsTrue(ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy > 0.8);
     }
 
+    [TestMethod]
+    public void ALabelKeyWithNumericValues_GivesAPredictedLabelWithThoseValuesAsText()
+    {
+        var ml = TestData.Context();
+        var rows = Enumerable.Range(0, 60).Select(i => new NumericRow { Features = [i % 3, (i * 7) % 5], Class = 10f * (i % 3) }).ToArray();
+        var data = ml.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
+        var model = new SoftTargetCrossEntropyTrainer(Small with { SoftTargetColumnName = null, HiddenLayerSizes = [], Epochs = 100, BatchSize = 20, LearningRate = 0.1 }).Fit(data);
+        CollectionAssert.AreEqual(new[] { "0", "10", "20" }, model.ClassNames.ToArray());
+        var scored = model.Transform(data);
+        Assert.AreEqual(3UL, ((KeyDataViewType)scored.Schema["PredictedLabel"].Type).Count);
+        Assert.IsTrue(ml.MulticlassClassification.Evaluate(scored).MicroAccuracy > 0.5);
+    }
+
+    public sealed class NumericRow
+    {
+        [VectorType(2)]
+        public float[] Features { get; set; } = [];
+
+        public float Class { get; set; }
+    }
+
     public sealed class Prediction
     {
         public float[] Score { get; set; } = [];
