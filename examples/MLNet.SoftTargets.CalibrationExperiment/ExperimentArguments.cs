@@ -1,4 +1,5 @@
 using System.Globalization;
+using static MLNet.SoftTargets.Examples.ArgumentReader;
 
 namespace MLNet.SoftTargets.CalibrationExperiment;
 
@@ -91,20 +92,6 @@ public sealed record ExperimentArguments
             error = "--data and --digits exclude each other.";
             return false;
         }
-        return true;
-    }
-
-    private static bool TryValue(string[] args, ref int i, out string value, out string error)
-    {
-        string name = args[i];
-        if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal) || args[i + 1].Length == 0)
-        {
-            value = "";
-            error = $"{name} needs a value.";
-            return false;
-        }
-        value = args[++i];
-        error = "";
         return true;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using static MLNet.SoftTargets.Examples.ArgumentReader;
 
 namespace MLNet.SoftTargets.Distillation;
 
@@ -92,12 +93,12 @@ public sealed record DistillationArguments
                     parsed = parsed with { OutputDirectory = output };
                     break;
                 case "--epochs":
-                    if (!TryWholeNumber(args, ref i, 1, 1000, out int epochs, out error))
+                    if (!TryInt(args, ref i, 1, 1000, out int epochs, out error))
                         return false;
                     parsed = parsed with { Epochs = epochs };
                     break;
                 case "--seeds":
-                    if (!TryWholeNumber(args, ref i, 1, 20, out int seeds, out error))
+                    if (!TryInt(args, ref i, 1, 20, out int seeds, out error))
                         return false;
                     parsed = parsed with { Seeds = seeds };
                     break;
@@ -147,32 +148,4 @@ public sealed record DistillationArguments
 
     private static bool TryTemperature(string text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value >= 0.1 && value <= 100;
-
-    private static bool TryWholeNumber(string[] args, ref int i, int min, int max, out int value, out string error)
-    {
-        value = 0;
-        string name = args[i];
-        if (!TryValue(args, ref i, out string text, out error))
-            return false;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) || value < min || value > max)
-        {
-            error = $"{name}: '{text}' is not a whole number from {min} to {max}.";
-            return false;
-        }
-        return true;
-    }
-
-    private static bool TryValue(string[] args, ref int i, out string value, out string error)
-    {
-        string name = args[i];
-        if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal) || args[i + 1].Length == 0)
-        {
-            value = "";
-            error = $"{name} needs a value.";
-            return false;
-        }
-        value = args[++i];
-        error = "";
-        return true;
-    }
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using static MLNet.SoftTargets.Examples.ArgumentReader;
 
 namespace MLNet.SoftTargets.FineTuning;
 
@@ -88,34 +88,6 @@ public sealed record FineTuningArguments
             error = "--quick fixes the rows and epochs; leave out --train and --epochs.";
             return false;
         }
-        return true;
-    }
-
-    private static bool TryInt(string[] args, ref int i, int min, int max, out int value, out string error)
-    {
-        value = 0;
-        string name = args[i];
-        if (!TryValue(args, ref i, out string text, out error))
-            return false;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) || value < min || value > max)
-        {
-            error = $"{name}: '{text}' is not a whole number from {min:N0} to {max:N0}.";
-            return false;
-        }
-        return true;
-    }
-
-    private static bool TryValue(string[] args, ref int i, out string value, out string error)
-    {
-        string name = args[i];
-        if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal) || args[i + 1].Length == 0)
-        {
-            value = "";
-            error = $"{name} needs a value.";
-            return false;
-        }
-        value = args[++i];
-        error = "";
         return true;
     }
 }

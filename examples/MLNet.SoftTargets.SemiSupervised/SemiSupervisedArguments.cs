@@ -1,5 +1,6 @@
 using System.Globalization;
 using MLNet.SoftTargets.Datasets;
+using static MLNet.SoftTargets.Examples.ArgumentReader;
 
 namespace MLNet.SoftTargets.SemiSupervised;
 
@@ -197,48 +198,6 @@ public sealed record SemiSupervisedArguments
                 return false;
             }
             parsed = parsed with { FashionDirectory = found };
-        }
-        return true;
-    }
-
-    private static bool TryValue(string[] args, ref int i, out string value, out string error)
-    {
-        string name = args[i];
-        if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal) || args[i + 1].Length == 0)
-        {
-            value = "";
-            error = $"{name} needs a value.";
-            return false;
-        }
-        value = args[++i];
-        error = "";
-        return true;
-    }
-
-    private static bool TryInt(string[] args, ref int i, int min, int max, out int value, out string error)
-    {
-        string name = args[i];
-        value = 0;
-        if (!TryValue(args, ref i, out string text, out error))
-            return false;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) || value < min || value > max)
-        {
-            error = $"{name}: '{text}' is not a whole number from {min} to {max}.";
-            return false;
-        }
-        return true;
-    }
-
-    private static bool TryDouble(string[] args, ref int i, out double value, out string error)
-    {
-        string name = args[i];
-        value = 0;
-        if (!TryValue(args, ref i, out string text, out error))
-            return false;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-        {
-            error = $"{name}: '{text}' is not a number.";
-            return false;
         }
         return true;
     }
