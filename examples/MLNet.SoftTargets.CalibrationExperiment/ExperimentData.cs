@@ -68,27 +68,10 @@ public sealed class ExperimentData
     /// <summary>The embedded UCI digits, shuffled with seed 42 and split 60 % train / 20 % held out / 20 % test; pixels / 16.</summary>
     public static ExperimentData Digits()
     {
-        var rows = DigitsDataset.LoadEmbedded();
-        var order = Enumerable.Range(0, rows.Count).ToArray();
-        new Random(42).Shuffle(order);
-        int heldOutRows = rows.Count / 5, testRows = rows.Count / 5, trainRows = rows.Count - heldOutRows - testRows;
-        ImageSet Take(int start, int count)
-        {
-            var pixels = new float[count * DigitsDataset.PixelCount];
-            var labels = new byte[count];
-            for (int i = 0; i < count; i++)
-            {
-                var row = rows[order[start + i]];
-                for (int j = 0; j < DigitsDataset.PixelCount; j++)
-                    pixels[i * DigitsDataset.PixelCount + j] = row.Features[j] / 16f;
-                labels[i] = (byte)Array.IndexOf(DigitsDataset.ClassNames, row.Digit);
-            }
-            return new ImageSet(pixels, labels, DigitsDataset.PixelCount);
-        }
-        string description = $"UCI handwritten digits (embedded, {rows.Count:N0} rows of 8×8), shuffled with seed 42: " +
-                             $"train {trainRows:N0} / held out {heldOutRows:N0} / test {testRows:N0}; pixels / 16";
-        return new ExperimentData(description, "digits", DigitsDataset.ClassNames, Take(0, trainRows), Take(trainRows, heldOutRows),
-            Take(trainRows + heldOutRows, testRows), [0, 1, 2]);
+        var (train, heldOut, test, total) = DigitsSplit.Load(seed: 42);
+        string description = $"UCI handwritten digits (embedded, {total:N0} rows of 8×8), shuffled with seed 42: " +
+                             $"train {train.Rows:N0} / held out {heldOut.Rows:N0} / test {test.Rows:N0}; pixels / 16";
+        return new ExperimentData(description, "digits", DigitsDataset.ClassNames, train, heldOut, test, [0, 1, 2]);
     }
 
     /// <summary>A view of <paramref name="set"/> with <c>Features</c> (<c>Vector&lt;Single, D&gt;</c>) and the text <c>Class</c>.</summary>

@@ -46,27 +46,11 @@ public sealed class SemiSupervisedData
     /// <summary>The embedded UCI digits (1,797 rows of 8×8), shuffled with seed 42: 60 % train, 20 % validation, 20 % test; pixels / 16.</summary>
     public static SemiSupervisedData Digits()
     {
-        var rows = DigitsDataset.LoadEmbedded();
-        var order = Enumerable.Range(0, rows.Count).ToArray();
-        new Random(42).Shuffle(order);
-        int validationRows = rows.Count / 5, testRows = rows.Count / 5, trainRows = rows.Count - validationRows - testRows;
-        ImageSet Take(int start, int count)
-        {
-            var pixels = new float[count * DigitsDataset.PixelCount];
-            var labels = new byte[count];
-            for (int i = 0; i < count; i++)
-            {
-                var row = rows[order[start + i]];
-                for (int j = 0; j < DigitsDataset.PixelCount; j++)
-                    pixels[i * DigitsDataset.PixelCount + j] = row.Features[j] / 16f;
-                labels[i] = (byte)Array.IndexOf(DigitsDataset.ClassNames, row.Digit);
-            }
-            return new ImageSet(pixels, labels, DigitsDataset.PixelCount);
-        }
-        string description = $"UCI handwritten digits (embedded, {rows.Count:N0} rows of 8×8), shuffled with seed 42: " +
-                             $"train {trainRows:N0} / validation {validationRows:N0} / test {testRows:N0}; pixels / 16";
+        var (train, heldOut, test, total) = DigitsSplit.Load(seed: 42);
+        string description = $"UCI handwritten digits (embedded, {total:N0} rows of 8×8), shuffled with seed 42: " +
+                             $"train {train.Rows:N0} / validation {heldOut.Rows:N0} / test {test.Rows:N0}; pixels / 16";
         return new SemiSupervisedData("digits", description, DigitsDataset.ClassNames,
-            Take(0, trainRows), Take(trainRows, validationRows), Take(trainRows + validationRows, testRows));
+            train, heldOut, test);
     }
 
     /// <summary>
