@@ -13,7 +13,7 @@ namespace MLNet.SoftTargets.Tests.Backbones;
 [TestClass]
 public sealed class FineTuningTests
 {
-    private static readonly Lazy<byte[]> Backbone = new(() =>
+    internal static readonly Lazy<byte[]> Backbone = new(() =>
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
         var random = new Random(11);
