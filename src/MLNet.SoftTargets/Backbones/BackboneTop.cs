@@ -11,28 +11,27 @@ namespace MLNet.SoftTargets.Backbones;
 /// (cut → output), imported into the training graph and differentiated. Trainable tensors are named
 /// <c>backbone.{initializer}</c>.
 /// </summary>
-internal sealed class BackboneTop
+internal sealed class BackboneTop : IPretrainedTrunk
 {
     public const string Prefix = "backbone.";
     private readonly ModelProto _model;
     private readonly Dictionary<string, TensorProto> _trainable;
 
-    public BackboneTop(BackboneOptions options)
+    public BackboneTop(BackboneSettings settings)
     {
-        var bytes = options.Model ?? (options.ModelPath is { } path ? File.ReadAllBytes(path)
-            : throw new ArgumentException("Backbone needs Model (bytes) or ModelPath.", nameof(options)));
-        var original = ModelProto.Parser.ParseFrom(bytes);
+        var original = ModelProto.Parser.ParseFrom(settings.Model);
         _model = BackboneSurgery.WithSymbolicBatch(original);
         var constants = _model.Graph.Initializer.Select(t => t.Name).ToHashSet();
         var input = _model.Graph.Input.First(i => !constants.Contains(i.Name));
         InputName = input.Name;
         InputShape = input.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue).ToArray();
         if (InputShape.Any(d => d <= 0))
-            throw new ArgumentException($"Backbone input '{InputName}' needs a fixed shape after the batch dimension.", nameof(options));
-        OutputName = options.OutputName ?? _model.Graph.Output[0].Name;
-        var layers = BackboneSurgery.TopLayers(_model, OutputName, options.TrainableLayers);
+            throw new ArgumentException($"Backbone input '{InputName}' needs a fixed shape after the batch dimension.", nameof(settings));
+        OutputName = settings.OutputName ?? _model.Graph.Output[0].Name;
+        var layers = BackboneSurgery.TopLayers(_model, OutputName, settings.TrainableLayers);
         CutName = BackboneSurgery.FindCut(_model, OutputName, layers);
         _trainable = BackboneImport.TrainableInitializers(_model, CutName, OutputName).ToDictionary(t => t.Name);
+        Parameters = _trainable.Values.Select(t => new ParameterShape(Prefix + t.Name, [.. t.Dims])).ToArray();
 
         // Static shapes of the cut and the output, from importing the whole backbone once.
         var g = new GraphBuilder();
@@ -64,9 +63,14 @@ internal sealed class BackboneTop
     /// <summary>The ONNX model computing the cut from the input, or null when nothing is frozen.</summary>
     public byte[]? FrozenPart { get; }
 
-    /// <summary>The trainable tensors with their pretrained values.</summary>
-    public IEnumerable<ParameterSpec> Parameters() =>
-        _trainable.Values.Select(t => new ParameterSpec(Prefix + t.Name, [.. t.Dims], BackboneImport.Values(t)));
+    /// <summary>The trainable tensors (<c>backbone.{initializer}</c>), in the order the layers read them.</summary>
+    public IReadOnlyList<ParameterShape> Parameters { get; }
+
+    /// <inheritdoc/>
+    public float[] PretrainedValue(string name) =>
+        name.StartsWith(Prefix, StringComparison.Ordinal) && _trainable.TryGetValue(name[Prefix.Length..], out var tensor)
+            ? BackboneImport.Values(tensor)
+            : throw new KeyNotFoundException($"The backbone has no trainable tensor '{name}'.");
 
     /// <summary>Cut activations [N, CutSize] → backbone output, flattened [N, OutputSize].</summary>
     public string ForwardFromCut(GraphBuilder g, string cutFeatures, Func<string, string> parameter)

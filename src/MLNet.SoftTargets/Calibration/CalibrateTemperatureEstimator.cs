@@ -48,7 +48,7 @@ public sealed class CalibrateTemperatureEstimator : IEstimator<TemperatureScalin
     /// <summary>The input shape (Score keeps its name and type).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        SoftTargetSchemaShapes.AddSoftTarget(inputSchema, ScoreColumnName, ScoreColumnName);
+        Persistence.StockSchemaShapes.SoftTarget(inputSchema, ScoreColumnName, ScoreColumnName);
 }
 
 /// <summary>

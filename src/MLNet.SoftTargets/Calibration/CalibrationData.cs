@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace MLNet.SoftTargets;
 
@@ -15,39 +14,27 @@ internal static class CalibrationData
     {
         ArgumentNullException.ThrowIfNull(data);
         var (label, score, k) = Columns(data.Schema, labelColumnName, scoreColumnName);
-        using var cursor = data.GetRowCursor([label, score]);
-        var getLabel = cursor.GetGetter<uint>(label);
-        var getScore = cursor.GetGetter<VBuffer<float>>(score);
-        uint key = 0;
-        var buffer = default(VBuffer<float>);
         var p = new float[k];
-        while (cursor.MoveNext())
+        LabelledRows.ForEach(data, label, score, (values, key, position) =>
         {
-            getLabel(ref key);
-            if (key == 0)
-                continue;
-            getScore(ref buffer);
-            buffer.CopyTo(p);
+            values.CopyTo(p);
             foreach (var v in p)
             {
                 if (!(v >= 0) || float.IsPositiveInfinity(v))
-                    throw new InvalidOperationException($"Column '{scoreColumnName}' row {cursor.Position}: value {v} is not a probability.");
+                    throw new InvalidOperationException($"Column '{scoreColumnName}' row {position}: value {v} is not a probability.");
             }
-            row(p, (int)key - 1);
-        }
+            row(p, key);
+        });
     }
 
-    public static (DataViewSchema.Column Label, DataViewSchema.Column Score, int ClassCount) Columns(DataViewSchema schema, string labelColumnName, string scoreColumnName)
+    /// <summary>The key label and the score column (one probability per class).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
+    public static (Microsoft.ML.DataViewSchema.Column Label, Microsoft.ML.DataViewSchema.Column Score, int ClassCount) Columns(Microsoft.ML.DataViewSchema schema,
+        string labelColumnName, string scoreColumnName)
     {
-        var label = schema.GetColumnOrNull(labelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(labelColumnName), labelColumnName, $"Label column '{labelColumnName}' was not found.");
-        if (label.Type is not KeyDataViewType { RawType: var raw } key || raw != typeof(uint))
-            throw new ArgumentOutOfRangeException(nameof(labelColumnName), labelColumnName, $"Label column '{labelColumnName}' has type {label.Type}; expected a key (Key<UInt32, K>).");
-        var score = schema.GetColumnOrNull(scoreColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(scoreColumnName), scoreColumnName, $"Score column '{scoreColumnName}' was not found.");
-        if (score.Type is not VectorDataViewType { ItemType: var item, Size: var size } || item != NumberDataViewType.Single || size != (int)key.Count)
-            throw new ArgumentOutOfRangeException(nameof(scoreColumnName), scoreColumnName,
-                $"Score column '{scoreColumnName}' has type {score.Type}; expected Vector<Single, {key.Count}> (one probability per class of '{labelColumnName}').");
-        return (label, score, (int)key.Count);
+        var (label, k) = ColumnContract.RequireKeyLabel(schema, labelColumnName, nameof(labelColumnName), "data");
+        var (score, _) = ColumnContract.RequireFloatVector(schema, scoreColumnName, nameof(scoreColumnName), "data", k,
+            $"one probability per class of label column '{labelColumnName}'");
+        return (label, score, k);
     }
 }

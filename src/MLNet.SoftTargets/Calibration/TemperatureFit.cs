@@ -49,13 +49,7 @@ internal static class TemperatureFit
         for (int n = 0; n < labels.Length; n++)
         {
             var row = logProbabilities.AsSpan(n * classCount, classCount);
-            double max = double.NegativeInfinity;
-            foreach (var l in row)
-                max = Math.Max(max, l / temperature);
-            double sum = 0;
-            foreach (var l in row)
-                sum += Math.Exp(l / temperature - max);
-            total += Math.Log(sum) + max - row[labels[n]] / temperature;
+            total += SoftTargetKernels.LogSumExp<double>(row, temperature) - row[labels[n]] / temperature;
         }
         return total / labels.Length;
     }

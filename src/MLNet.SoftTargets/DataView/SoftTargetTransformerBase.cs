@@ -113,12 +113,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
 
     private static TransformerChain<ITransformer> BuildEquivalent(SoftTargetInputColumn input, string outputColumnName, SoftTargetMapping mapping)
     {
-        var schemaBuilder = new DataViewSchema.Builder();
-        schemaBuilder.AddColumn(input.Name, input.Type, input.Annotations);
-        var inputSchema = schemaBuilder.ToSchema();
-        var inputColumn = inputSchema[input.Name];
-
-        var chain = new BuiltInChainBuilder(inputColumn, outputColumnName);
+        var chain = new BuiltInChainBuilder(input.Name, input.Type, input.Annotations, outputColumnName);
         string flag, source;
         if (input.IsKey)
         {

@@ -74,9 +74,8 @@ internal static class RepresentationAnalysis
     {
         if (classes.Count != 3 || classes.Distinct().Count() != 3 || classes.Any(c => c < 0 || c >= model.ClassCount))
             throw new ArgumentOutOfRangeException(nameof(classes), string.Join(",", classes), $"Give three different 0-based class indices below {model.ClassCount}.");
-        var head = model.Head;
-        int last = head.HiddenSizes.Count;
-        var weight = model.GetParameters()[$"layer{last}.weight"];
+        var head = model.Network.Head;
+        var weight = model.GetParameters()[head.LastWeightName];
         int e = head.EmbeddingSize, k = head.ClassCount;
         double[] Template(int c) => Enumerable.Range(0, e).Select(i => (double)weight[i * k + c]).ToArray();
         var wa = Template(classes[0]);
@@ -120,32 +119,17 @@ internal static class RepresentationAnalysis
 
     private static (List<float[]> Rows, List<int> Labels, int ClassCount) Read(IDataView data, string labelColumnName, string vectorColumnName)
     {
-        var label = data.Schema.GetColumnOrNull(labelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(labelColumnName), labelColumnName, $"Label column '{labelColumnName}' was not found.");
-        if (label.Type is not KeyDataViewType { RawType: var raw } key || raw != typeof(uint))
-            throw new ArgumentOutOfRangeException(nameof(labelColumnName), labelColumnName, $"Label column '{labelColumnName}' has type {label.Type}; expected a key.");
-        var vector = data.Schema.GetColumnOrNull(vectorColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(vectorColumnName), vectorColumnName,
-                $"Column '{vectorColumnName}' was not found; train with OutputEmbedding = true (and OutputLogits = true) to get it.");
-        if (vector.Type is not VectorDataViewType { ItemType: var item, IsKnownSize: true } || item != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(vectorColumnName), vectorColumnName, $"Column '{vectorColumnName}' has type {vector.Type}; expected a known-size float vector.");
+        var (label, classCount) = ColumnContract.RequireKeyLabel(data.Schema, labelColumnName, nameof(labelColumnName), "data");
+        var (vector, _) = ColumnContract.RequireFloatVector(data.Schema, vectorColumnName, nameof(vectorColumnName), "data",
+            hint: "Train with OutputEmbedding = true (and OutputLogits = true) to get it.");
         var rows = new List<float[]>();
         var labels = new List<int>();
-        using var cursor = data.GetRowCursor([label, vector]);
-        var getLabel = cursor.GetGetter<uint>(label);
-        var getVector = cursor.GetGetter<VBuffer<float>>(vector);
-        uint k = 0;
-        var buffer = default(VBuffer<float>);
-        while (cursor.MoveNext())
+        LabelledRows.ForEach(data, label, vector, (values, key, _) =>
         {
-            getLabel(ref k);
-            if (k == 0)
-                continue;
-            getVector(ref buffer);
-            rows.Add(buffer.DenseValues().ToArray());
-            labels.Add((int)k - 1);
-        }
-        return (rows, labels, (int)key.Count);
+            rows.Add(values.ToArray());
+            labels.Add(key);
+        });
+        return (rows, labels, classCount);
     }
 
     private static NormStatistics Norms(List<float[]> rows, List<int> labels, int classCount)

@@ -23,10 +23,14 @@ internal sealed class BuiltInChainBuilder
     private readonly string _prefix;
     private IDataView _view;
 
-    public BuiltInChainBuilder(DataViewSchema.Column inputColumn, string outputColumnName)
+    /// <param name="inputName">The column the chain reads.</param>
+    /// <param name="inputType">Its type.</param>
+    /// <param name="inputAnnotations">Its annotations (key values, slot names), or null.</param>
+    /// <param name="outputColumnName">The column the chain makes; intermediate columns are named after it.</param>
+    public BuiltInChainBuilder(string inputName, DataViewType inputType, DataViewSchema.Annotations? inputAnnotations, string outputColumnName)
     {
         var builder = new DataViewSchema.Builder();
-        builder.AddColumn(inputColumn.Name, inputColumn.Type, inputColumn.Annotations);
+        builder.AddColumn(inputName, inputType, inputAnnotations);
         _view = new SchemaOnlyDataView(builder.ToSchema());
         _prefix = outputColumnName + ".softtarget.";
     }
@@ -96,22 +100,34 @@ internal sealed class BuiltInChainBuilder
         Add(_ml.Transforms.Conversion.MapKeyToVector(counts, entryKey, outputCountVector: true));
         Add(_ml.Transforms.Expression(present, "c => c > 0 ? 1 : 0", counts));
 
-        var hasher = _ml.Transforms.Conversion.Hash(new HashingEstimator.ColumnOptions(hash, present, numberOfBits: 30, combine: true));
-        var patterns = Enumerable.Range(0, 8).Select(bits => new PatternRow { Present = [bits & 1, (bits >> 1) & 1, (bits >> 2) & 1] }).ToArray();
-        var definition = SchemaDefinition.Create(typeof(PatternRow));
-        definition[0].ColumnName = present;
-        var patternView = _ml.Data.LoadFromEnumerable(patterns, definition);
-        var fittedHasher = hasher.Fit(patternView);
-        uint[] hashes = fittedHasher.Transform(patternView).GetColumn<uint>(hash).ToArray();
-        if (hashes.Distinct().Count() != hashes.Length)
-            throw new InvalidOperationException("Internal error: the validity patterns collide under the hash.");
-        Add(fittedHasher);
-
         // Pattern (zero present, positive present, invalid present): a probability row has a positive
         // entry and no invalid one.
-        var lookup = patterns.Select((p, i) => new KeyValuePair<uint, float>(hashes[i], p.Present[1] == 1 && p.Present[2] == 0 ? 0f : float.NaN));
-        Add(_ml.Transforms.Conversion.MapValue(flag, lookup, hash));
+        var patterns = Enumerable.Range(0, 8).Select(bits => new[] { bits & 1, (bits >> 1) & 1, (bits >> 2) & 1 }).ToArray();
+        AddHashLookup(present, hash, flag, numberOfBits: 30, patterns, patterns.Select(p => p[1] == 1 && p[2] == 0 ? 0f : float.NaN).ToArray());
         return flag;
+    }
+
+    /// <summary>
+    /// A lookup from small vectors to values, in stock stages: <c>Hash</c> with <c>combine</c> reduces each row of
+    /// <paramref name="source"/> to one scalar key (<paramref name="hashColumn"/>), and <c>MapValue</c> turns the hash of
+    /// each of <paramref name="keys"/> into its value (<paramref name="valueColumn"/>). ML.NET has no row-wise reduction
+    /// or vector-keyed lookup of its own; this is how the saved chains get one.
+    /// </summary>
+    /// <typeparam name="TItem">The raw item type of <paramref name="source"/> (e.g. <c>long</c> for <c>Vector&lt;Int64, 1&gt;</c>).</typeparam>
+    /// <typeparam name="TValue">The value type (<c>float</c>, <c>ReadOnlyMemory&lt;char&gt;</c>, …).</typeparam>
+    /// <exception cref="InvalidOperationException">Two keys hash alike (the lookup would be ambiguous).</exception>
+    public void AddHashLookup<TItem, TValue>(string source, string hashColumn, string valueColumn, int numberOfBits, IReadOnlyList<TItem[]> keys, IReadOnlyList<TValue> values)
+    {
+        var definition = SchemaDefinition.Create(typeof(KeyRow<TItem>));
+        definition[0].ColumnName = source;
+        definition[0].ColumnType = _view.Schema[source].Type;
+        var keyView = _ml.Data.LoadFromEnumerable(keys.Select(k => new KeyRow<TItem> { Key = k }), definition);
+        var hasher = _ml.Transforms.Conversion.Hash(new HashingEstimator.ColumnOptions(hashColumn, source, numberOfBits: numberOfBits, combine: true)).Fit(keyView);
+        uint[] hashes = hasher.Transform(keyView).GetColumn<uint>(hashColumn).ToArray();
+        if (hashes.Distinct().Count() != hashes.Length)
+            throw new InvalidOperationException($"Internal error: two keys of the lookup on '{source}' hash alike.");
+        Add(hasher);
+        Add(_ml.Transforms.Conversion.MapValue(valueColumn, hashes.Select((h, i) => new KeyValuePair<uint, TValue>(h, values[i])), hashColumn));
     }
 
     /// <summary>
@@ -149,10 +165,9 @@ internal sealed class BuiltInChainBuilder
         public int Value { get; set; }
     }
 
-    private sealed class PatternRow
+    private sealed class KeyRow<T>
     {
-        [VectorType(3)]
-        public int[] Present { get; set; } = [];
+        public T[] Key { get; set; } = [];
     }
 
     private sealed class VectorRow

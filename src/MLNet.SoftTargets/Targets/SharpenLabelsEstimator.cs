@@ -42,5 +42,5 @@ public sealed class SharpenLabelsEstimator : IEstimator<SharpenLabelsTransformer
     /// <summary>The input shape plus the soft-target column.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of an unsupported type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        SoftTargetSchemaShapes.AddSoftTarget(inputSchema, InputColumnName, OutputColumnName);
+        Persistence.StockSchemaShapes.SoftTarget(inputSchema, InputColumnName, OutputColumnName);
 }

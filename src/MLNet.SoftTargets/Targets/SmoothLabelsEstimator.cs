@@ -56,5 +56,5 @@ public sealed class SmoothLabelsEstimator : IEstimator<SmoothLabelsTransformer>
     /// <summary>The input shape plus the soft-target column (<c>Vector&lt;Single&gt;</c>, slot names when the input has class names).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of an unsupported type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        SoftTargetSchemaShapes.AddSoftTarget(inputSchema, InputColumnName, OutputColumnName);
+        Persistence.StockSchemaShapes.SoftTarget(inputSchema, InputColumnName, OutputColumnName);
 }

@@ -9,8 +9,6 @@ namespace MLNet.SoftTargets;
 /// </summary>
 internal sealed class SoftTargetInputColumn
 {
-    internal const string AllowedTypes = "a key column (Key<UInt32, K>, e.g. from MapValueToKey) or a known-size float vector (Vector<Single, K>) with K >= 2";
-
     private SoftTargetInputColumn(string name, bool isKey, int classCount, DataViewType type, DataViewSchema.Annotations annotations)
     {
         Name = name;
@@ -38,19 +36,15 @@ internal sealed class SoftTargetInputColumn
     public static SoftTargetInputColumn FromSchema(DataViewSchema schema, string name, string paramName)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(paramName, name,
-                $"Input column '{name}' was not found in the data; available columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        switch (column.Type)
+        var column = ColumnContract.Find(schema, name, paramName, "data");
+        return column.Type switch
         {
-            case KeyDataViewType key when key.RawType == typeof(uint):
-                return new SoftTargetInputColumn(name, isKey: true, CheckClassCount(name, key.Count, paramName), key, column.Annotations);
-            case VectorDataViewType vector when vector.ItemType == NumberDataViewType.Single && vector.IsKnownSize:
-                return new SoftTargetInputColumn(name, isKey: false, CheckClassCount(name, (ulong)vector.Size, paramName), vector, column.Annotations);
-            default:
-                throw new ArgumentOutOfRangeException(paramName, name,
-                    $"Input column '{name}' has type {column.Type}; expected {AllowedTypes}.");
-        }
+            KeyDataViewType key when key.RawType == typeof(uint) =>
+                new SoftTargetInputColumn(name, isKey: true, ColumnContract.ClassCount(name, paramName, "data", key.Count), key, column.Annotations),
+            VectorDataViewType vector when vector.ItemType == NumberDataViewType.Single && vector.IsKnownSize =>
+                new SoftTargetInputColumn(name, isKey: false, ColumnContract.ClassCount(name, paramName, "data", (ulong)vector.Size), vector, column.Annotations),
+            _ => throw ColumnContract.Mismatch(name, paramName, "data", $"{column.Type}", ColumnContract.KeyOrProbabilityVector),
+        };
     }
 
     /// <summary>The same checks on a <see cref="SchemaShape"/> (which does not know K).</summary>
@@ -58,20 +52,12 @@ internal sealed class SoftTargetInputColumn
     public static bool CheckShape(SchemaShape schema, string name, string paramName)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        if (schema.Where(c => c.Name == name).Select(c => (SchemaShape.Column?)c).LastOrDefault() is not { } column)
-            throw new ArgumentOutOfRangeException(paramName, name, $"Input column '{name}' was not found in the input schema.");
+        var column = ColumnContract.FindShape(schema, name, paramName);
         if (column.IsKey && column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType == NumberDataViewType.UInt32)
             return true;
         if (!column.IsKey && column.Kind == SchemaShape.Column.VectorKind.Vector && column.ItemType == NumberDataViewType.Single)
             return false;
-        string kind = column.Kind switch
-        {
-            SchemaShape.Column.VectorKind.Scalar => "scalar",
-            SchemaShape.Column.VectorKind.Vector => "vector",
-            _ => "variable-size vector",
-        };
-        throw new ArgumentOutOfRangeException(paramName, name,
-            $"Input column '{name}' is a {kind} of {(column.IsKey ? "key " : "")}{column.ItemType}; expected {AllowedTypes}.");
+        throw ColumnContract.Mismatch(name, paramName, "input schema", ColumnContract.Describe(column), ColumnContract.KeyOrProbabilityVector);
     }
 
     /// <summary>Checks that <paramref name="schema"/>'s column is compatible with the one this transform was fitted on.</summary>
@@ -81,13 +67,5 @@ internal sealed class SoftTargetInputColumn
         if (other.IsKey != IsKey || other.ClassCount != ClassCount)
             throw new ArgumentOutOfRangeException(paramName, Name,
                 $"Input column '{Name}' has type {other.Type}, but the transform was fitted on {Type}.");
-    }
-
-    private static int CheckClassCount(string name, ulong count, string paramName)
-    {
-        if (count < 2 || count > int.MaxValue)
-            throw new ArgumentOutOfRangeException(paramName, name,
-                $"Input column '{name}' has {count} classes; soft targets need at least 2 (and at most {int.MaxValue}).");
-        return (int)count;
     }
 }

@@ -159,6 +159,25 @@ public static class SoftTargetKernels
         Scale(dst, 1f / Sum(dst), dst);
     }
 
+    /// <summary>
+    /// <c>log Σ_i exp(x_i / divisor)</c> in double precision, with the largest term factored out so that large inputs do
+    /// not overflow: <c>m + log Σ_i exp(x_i / divisor − m)</c>, m = max_i x_i / divisor. The one log-sum-exp of the
+    /// library (validation log-loss, temperature scaling); −∞ for an empty span.
+    /// </summary>
+    internal static double LogSumExp<T>(ReadOnlySpan<T> values, double divisor = 1)
+        where T : INumberBase<T>
+    {
+        double max = double.NegativeInfinity;
+        foreach (var v in values)
+            max = Math.Max(max, double.CreateTruncating(v) / divisor);
+        if (double.IsNegativeInfinity(max))
+            return max;
+        double sum = 0;
+        foreach (var v in values)
+            sum += Math.Exp(double.CreateTruncating(v) / divisor - max);
+        return Math.Log(sum) + max;
+    }
+
     internal static void CheckTemperature(double temperature, string paramName)
     {
         if (!double.IsFinite(temperature) || temperature <= 0)

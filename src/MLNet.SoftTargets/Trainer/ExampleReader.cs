@@ -101,14 +101,6 @@ internal sealed class ExampleReader
         return true;
     }
 
-    /// <summary>The label key of the current row (0 when missing).</summary>
-    public uint ReadLabel()
-    {
-        uint key = 0;
-        _label(ref key);
-        return key;
-    }
-
     private InvalidOperationException RowError(string column, string problem) =>
         new($"Column '{column}' row {_cursor.Position}: {problem}.");
 }

@@ -140,15 +140,3 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         public CancellationToken CancellationToken { get; init; }
     }
 }
-
-/// <summary>One progress report of <see cref="SoftTargetCrossEntropyTrainer"/>.</summary>
-/// <param name="Epoch">The epoch just finished, from 1.</param>
-/// <param name="Step">Steps run so far.</param>
-/// <param name="TrainingLoss">Mean training loss over the epoch's batches.</param>
-/// <param name="ValidationLogLoss">Validation log-loss, or null without validation data.</param>
-/// <param name="ValidationAccuracy">Validation accuracy, or null without validation data.</param>
-/// <param name="SamplesPerSecond">Training throughput over the epoch.</param>
-/// <param name="SkippedRows">Rows skipped so far because their label or soft target is missing.</param>
-/// <param name="EpochSeconds">Wall-clock seconds of the epoch (training only).</param>
-public sealed record TrainingProgress(int Epoch, long Step, double TrainingLoss, double? ValidationLogLoss, double? ValidationAccuracy,
-    double SamplesPerSecond, long SkippedRows, double EpochSeconds);

@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using Microsoft.ML;
-using Microsoft.ML.OnnxRuntime;
-using MLNet.SoftTargets.Graphs.Blocks;
-using MLNet.SoftTargets.Training;
+using MLNet.SoftTargets.Engine;
 
 namespace MLNet.SoftTargets;
 
@@ -13,6 +10,11 @@ namespace MLNet.SoftTargets;
 /// graph (forward, loss, gradients, optimizer update) run by ONNX Runtime on the CPU or a CUDA GPU.
 /// Created by <c>mlContext.MulticlassClassification.Trainers.SoftTargetCrossEntropy(...)</c>.
 /// </summary>
+/// <remarks>
+/// This class is the ML.NET face of the engine (<c>Engine/</c>): it checks the columns, translates the options into
+/// the engine's settings (<see cref="OptionsTranslation"/>), hands the engine the data view as examples
+/// (<see cref="DataViewExamples"/>) and wraps the trained parameters in a <see cref="SoftTargetCrossEntropyModel"/>.
+/// </remarks>
 public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTargetCrossEntropyModel>
 {
     private readonly Options _options;
@@ -45,67 +47,40 @@ public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTarge
     {
         ArgumentNullException.ThrowIfNull(trainData);
         var schema = TrainingSchema.Create(trainData.Schema, _options);
-        if (validationData is not null)
-            TrainingSchema.Create(validationData.Schema, _options with { SoftTargetColumnName = null, ExampleWeightColumnName = null }, "validation data");
+        var hardOptions = _options with { SoftTargetColumnName = null, ExampleWeightColumnName = null };
+        var validationSchema = validationData is null ? null : TrainingSchema.Create(validationData.Schema, hardOptions, "validation data");
 
-        var backbone = _options.Backbone is { } backboneOptions ? new Backbones.BackboneTop(backboneOptions) : null;
-        if (backbone is not null && backbone.InputSize != schema.FeatureCount)
+        var run = new TrainingRun(OptionsTranslation.Training(_options, schema));
+        var network = run.Network;
+        if (run.BackboneInput is { } backboneInput && network.RawInputSize != schema.FeatureCount)
             throw new ArgumentOutOfRangeException(nameof(Options.FeatureColumnName), _options.FeatureColumnName,
-                $"Feature column '{_options.FeatureColumnName}' has {schema.FeatureCount} values but the backbone's input '{backbone.InputName}' takes {backbone.InputSize} ({string.Join("×", backbone.InputShape)}).");
-        var head = new ClassifierHead(backbone?.CutSize ?? schema.FeatureCount, schema.ClassCount, _options.HiddenLayerSizes, _options.CosineScale, backbone);
-        var initial = InitialParameters(head, initialModel);
-        var graph = TrainStepGraph.Build(head, initial, CreateOptimizer(), _options.LossTemperature, withWeights: _options.ExampleWeightColumnName is not null);
-        int threads = _options.Threads ?? Environment.ProcessorCount;
-        var (sessionOptions, _) = ExecutionProviders.Create(_options.Device, threads, _options.Log);
-        using (sessionOptions)
-        using (var featurizer = backbone is null ? null : new Backbones.BackboneTop.Featurizer(backbone, sessionOptions))
-        using (var runner = new TrainStepRunner(graph, initial.ToDictionary(p => p.Name, p => p.Initial), _options.BatchSize, head.InputSize, schema.ClassCount, sessionOptions))
-        using (var evaluator = validationData is null ? null : new ValidationEvaluator(validationData, schema, head, sessionOptions, featurizer))
-        {
-            // With a backbone the frozen part runs once per example, so the data is always cached (the bottleneck cache).
-            BatchSource source = _options.CacheData || featurizer is not null
-                ? new CachedBatchSource(trainData, schema, featurizer)
-                : new StreamingBatchSource(trainData, schema);
-            var loop = new TrainingLoop(_options, graph, runner, source, evaluator, Fingerprint(schema, head));
-            var (parameters, history) = loop.Run();
-            var featureType = trainData.Schema[_options.FeatureColumnName].Type;
-            return new SoftTargetCrossEntropyModel(head, parameters, _options.FeatureColumnName, featureType, schema.ClassNames,
-                _options.OutputLogits, _options.OutputEmbedding, history);
-        }
+                $"Feature column '{_options.FeatureColumnName}' has {schema.FeatureCount} values but the backbone's input '{backboneInput.Name}' takes {network.RawInputSize} ({string.Join("×", backboneInput.Shape)}).");
+        var initial = initialModel is null ? null : InitialParameters(network, initialModel);
+
+        var train = new DataViewExamples(trainData, schema, "The training data");
+        var validation = validationSchema is null ? null
+            : new DataViewExamples(validationData!, validationSchema, $"The validation data (label column '{_options.LabelColumnName}')");
+        var (parameters, history) = run.Train(OptionsTranslation.Run(_options), train, validation, initial);
+        var featureType = trainData.Schema[_options.FeatureColumnName].Type;
+        return new SoftTargetCrossEntropyModel(network, parameters, _options.FeatureColumnName, featureType, schema.ClassNames,
+            _options.OutputLogits, _options.OutputEmbedding, history);
     }
 
     /// <summary>The input shape plus <c>Score</c> (float vector) and <c>PredictedLabel</c> (a key like the label).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The label or feature column is missing.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => OutputShape.Of(inputSchema, _options);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        Persistence.StockSchemaShapes.ClassifierOutput(inputSchema, _options.LabelColumnName, _options.FeatureColumnName, _options.OutputLogits, _options.OutputEmbedding);
 
-    private IReadOnlyList<ParameterSpec> InitialParameters(ClassifierHead head, SoftTargetCrossEntropyModel? initialModel)
+    private static IReadOnlyDictionary<string, float[]> InitialParameters(Graphs.Blocks.ClassifierNetwork network, SoftTargetCrossEntropyModel initialModel)
     {
-        var fresh = head.CreateParameters(new Random(_options.Seed));
-        if (initialModel is null)
-            return fresh;
         var given = initialModel.GetParameters();
-        foreach (var spec in fresh)
+        foreach (var p in network.Parameters)
         {
-            if (!given.TryGetValue(spec.Name, out var values) || values.Length != spec.Length)
+            if (!given.TryGetValue(p.Name, out var values) || values.Length != p.Length)
                 throw new ArgumentException(
-                    $"The initial model's parameter '{spec.Name}' does not match this head ({string.Join("×", spec.Shape)}); train with the same features, classes, hidden sizes and cosine setting.",
+                    $"The initial model's parameter '{p.Name}' does not match this head ({string.Join("×", p.Shape)}); train with the same features, classes, hidden sizes and cosine setting.",
                     nameof(initialModel));
         }
-        return fresh.Select(spec => spec with { Initial = given[spec.Name] }).ToArray();
+        return network.Parameters.ToDictionary(p => p.Name, p => given[p.Name]);
     }
-
-    private OptimizerBlock CreateOptimizer() => _options.Optimizer switch
-    {
-        SoftTargetOptimizer.Sgd => new SgdBlock(_options.Momentum, _options.Nesterov, _options.WeightDecay),
-        SoftTargetOptimizer.AdamW => new AdamBlock(_options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay, decoupledWeightDecay: true),
-        _ => new AdamBlock(_options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay, decoupledWeightDecay: false),
-    };
-
-    /// <summary>What a checkpoint must match to be resumed: the shapes and every option that changes the arithmetic.</summary>
-    private string Fingerprint(TrainingSchema schema, ClassifierHead head) => string.Join("|",
-        schema.FeatureCount, schema.ClassCount, string.Join(",", head.HiddenSizes), _options.CosineScale, _options.LossTemperature, _options.Optimizer,
-        _options.LearningRate, _options.WeightDecay, _options.Beta1, _options.Beta2, _options.Epsilon, _options.Momentum, _options.Nesterov,
-        _options.Schedule, _options.StepDecayEpochs, _options.StepDecayFactor, _options.WarmupSteps, _options.Epochs, _options.BatchSize,
-        _options.Shuffle, _options.ShuffleBufferSize, _options.CacheData, _options.Seed, _options.SoftTargetColumnName, _options.ExampleWeightColumnName,
-        head.Backbone?.CutName, head.Backbone?.OutputName, _options.Backbone?.TrainableLayers);
 }

@@ -32,34 +32,17 @@ internal sealed class TrainingSchema
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
     public static TrainingSchema Create(DataViewSchema schema, SoftTargetCrossEntropyTrainer.Options options, string what = "training data")
     {
-        var label = Find(schema, options.LabelColumnName, nameof(options.LabelColumnName), what);
-        if (label.Type is not KeyDataViewType { RawType: var raw } key || raw != typeof(uint))
-            throw Mismatch(options.LabelColumnName, label.Type, "a key (Key<UInt32, K>, e.g. from MapValueToKey)", what);
-        if (key.Count < 2 || key.Count > int.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(options.LabelColumnName), options.LabelColumnName,
-                $"Label column '{options.LabelColumnName}' in the {what} has {key.Count} classes; at least 2 are needed.");
-        int k = (int)key.Count;
-
-        var features = Find(schema, options.FeatureColumnName, nameof(options.FeatureColumnName), what);
-        if (features.Type is not VectorDataViewType { ItemType: var item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
-            throw Mismatch(options.FeatureColumnName, features.Type, "a known-size float vector (Vector<Single, D>)", what);
-
+        var (label, k) = ColumnContract.RequireKeyLabel(schema, options.LabelColumnName, nameof(options.LabelColumnName), what);
+        var (_, d) = ColumnContract.RequireFloatVector(schema, options.FeatureColumnName, nameof(options.FeatureColumnName), what);
         if (options.SoftTargetColumnName is { } softName)
         {
-            var soft = Find(schema, softName, nameof(options.SoftTargetColumnName), what);
-            if (soft.Type is not VectorDataViewType { ItemType: var softItem, IsKnownSize: true } softVector || softItem != NumberDataViewType.Single)
-                throw Mismatch(softName, soft.Type, $"a float vector with one slot per class (Vector<Single, {k}>)", what);
-            if (softVector.Size != k)
-                throw new ArgumentOutOfRangeException(nameof(options.SoftTargetColumnName), softName,
-                    $"Soft-target column '{softName}' in the {what} has {softVector.Size} slots but label column '{options.LabelColumnName}' has {k} classes; they must agree.");
+            ColumnContract.RequireFloatVector(schema, softName, nameof(options.SoftTargetColumnName), what, k,
+                $"one slot per class of label column '{options.LabelColumnName}', which has {k} classes",
+                "Make it with mlContext.Transforms.SmoothLabels(...) or SharpenLabels(...), or pass softTargetColumnName: null to train on the labels' one-hot targets.");
         }
         if (options.ExampleWeightColumnName is { } weightName)
-        {
-            var weight = Find(schema, weightName, nameof(options.ExampleWeightColumnName), what);
-            if (weight.Type != NumberDataViewType.Single)
-                throw Mismatch(weightName, weight.Type, "a Single", what);
-        }
-        return new TrainingSchema(options, vector.Size, k, ClassNamesOf(label, k), label);
+            ColumnContract.RequireSingle(schema, weightName, nameof(options.ExampleWeightColumnName), what);
+        return new TrainingSchema(options, d, k, ClassNamesOf(label, k), label);
     }
 
     private static string[] ClassNamesOf(DataViewSchema.Column label, int k)
@@ -86,11 +69,4 @@ internal sealed class TrainingSchema
         label.Annotations.GetValue("KeyValues", ref values);
         return values.DenseValues().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
     }
-
-    private static DataViewSchema.Column Find(DataViewSchema schema, string name, string option, string what) =>
-        schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(option, name,
-            $"Column '{name}' ({option}) was not found in the {what}; available columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-
-    private static ArgumentOutOfRangeException Mismatch(string name, DataViewType actual, string expected, string what) =>
-        new(name, name, $"Column '{name}' in the {what} has type {actual}; expected {expected}.");
 }

@@ -39,7 +39,7 @@ public sealed class CalibrateTemperatureTests
     public void Calibrating_NeverIncreasesTheLogLossOnItsData_AndKeepsTheArgMax()
     {
         var ml = TestData.Context();
-        var (train, test) = Trainer.DigitsData.Split(ml);
+        var (train, test) = DigitsData.Split(ml);
         var scored = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy().Fit(train).Transform(test);
         var calibrator = ml.Transforms.CalibrateTemperature().Fit(scored);
         var calibrated = calibrator.Transform(scored);

@@ -94,7 +94,7 @@ public sealed class EvaluateCalibrationTests
     public void WorksOnTheScoreOfMlNetsOwnTrainer()
     {
         var ml = TestData.Context();
-        var (train, test) = Trainer.DigitsData.Split(ml);
+        var (train, test) = DigitsData.Split(ml);
         var model = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy().Fit(train);
         var scored = model.Transform(test);
         var m = ml.MulticlassClassification.EvaluateCalibration(scored);

@@ -1,18 +1,18 @@
-using MLNet.SoftTargets.Backbones;
-
 namespace MLNet.SoftTargets.Graphs.Blocks;
 
 /// <summary>
 /// A classifier on feature vectors: an optional trunk of fully connected ReLU layers, then either a linear layer
 /// (logits = h·W + b) or a cosine layer (logits = s · (h/‖h‖)·(W/‖W‖), fixed scale s, no bias — the
 /// normalised softmax of face recognition, where label smoothing can shrink only the angle, not the norm).
-/// Parameters are named <c>layer{i}.weight</c> ([in, out]) and <c>layer{i}.bias</c> ([out]).
+/// Parameters are named <c>layer{i}.weight</c> ([in, out]) and <c>layer{i}.bias</c> ([out]). The head knows nothing
+/// of what computes its input; <see cref="ClassifierNetwork"/> puts it on a pretrained trunk.
 /// </summary>
 internal sealed class ClassifierHead
 {
     private const double NormEpsilon = 1e-12;
 
-    public ClassifierHead(int inputSize, int classCount, IReadOnlyList<int> hiddenSizes, double? cosineScale, BackboneTop? backbone = null)
+    /// <exception cref="ArgumentOutOfRangeException">A size is below its minimum, or the cosine scale is not a finite number &gt; 0.</exception>
+    public ClassifierHead(int inputSize, int classCount, IReadOnlyList<int> hiddenSizes, double? cosineScale)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
@@ -24,22 +24,13 @@ internal sealed class ClassifierHead
         ClassCount = classCount;
         HiddenSizes = [.. hiddenSizes];
         CosineScale = cosineScale;
-        Backbone = backbone;
-        if (backbone is not null && backbone.CutSize != inputSize)
-            throw new ArgumentException($"With a backbone the head's input is the cut activation ({backbone.CutSize} values), not {inputSize}.", nameof(inputSize));
+        Parameters = Layers().SelectMany(l => l.IsCosine
+            ? new[] { new ParameterShape(WeightName(l.Index), [l.FanIn, l.Width]) }
+            : [new ParameterShape(WeightName(l.Index), [l.FanIn, l.Width]), new ParameterShape(BiasName(l.Index), [l.Width])]).ToArray();
     }
 
-    /// <summary>The size of what <see cref="Forward"/> reads: the features, or the backbone's cut activations.</summary>
+    /// <summary>The fan-in of the first layer.</summary>
     public int InputSize { get; }
-
-    /// <summary>The pretrained backbone below the head (its top layers trainable), or null.</summary>
-    public BackboneTop? Backbone { get; }
-
-    /// <summary>The size of one raw example: the backbone's input, or <see cref="InputSize"/> without a backbone.</summary>
-    public int RawInputSize => Backbone?.InputSize ?? InputSize;
-
-    /// <summary>The fan-in of the first head layer.</summary>
-    private int HeadInputSize => Backbone?.OutputSize ?? InputSize;
 
     public int ClassCount { get; }
 
@@ -49,60 +40,66 @@ internal sealed class ClassifierHead
     public double? CosineScale { get; }
 
     /// <summary>Width of the penultimate features (the embedding).</summary>
-    public int EmbeddingSize => HiddenSizes.Count > 0 ? HiddenSizes[^1] : HeadInputSize;
+    public int EmbeddingSize => HiddenSizes.Count > 0 ? HiddenSizes[^1] : InputSize;
+
+    /// <summary>The weights and biases, layer by layer (a cosine layer has no bias).</summary>
+    public IReadOnlyList<ParameterShape> Parameters { get; }
+
+    /// <summary>The last layer's weight [<see cref="EmbeddingSize"/>, K]: its columns are the class templates.</summary>
+    public string LastWeightName => WeightName(HiddenSizes.Count);
 
     /// <summary>
-    /// The parameters with PyTorch's default initialisation of a linear layer: weights and biases uniform in
-    /// ±1/√fan_in (Kaiming-uniform with a = √5), drawn from <paramref name="random"/> in a fixed order.
+    /// PyTorch's default initialisation of a linear layer: weights and biases uniform in ±1/√fan_in (Kaiming-uniform
+    /// with a = √5), drawn from <paramref name="random"/> layer by layer, weight before bias, into <paramref name="into"/>.
     /// </summary>
-    public IReadOnlyList<ParameterSpec> CreateParameters(Random random)
+    public void Initialize(Random random, IDictionary<string, float[]> into)
     {
-        // The backbone's trainable tensors keep their pretrained values and draw nothing from the generator, so a
-        // frozen backbone initialises the head exactly as a plain head on the same features would.
-        var parameters = new List<ParameterSpec>(Backbone?.Parameters() ?? []);
-        int fanIn = HeadInputSize;
-        int layer = 0;
-        foreach (int width in HiddenSizes.Append(ClassCount))
+        foreach (var layer in Layers())
         {
-            bool isCosine = layer == HiddenSizes.Count && CosineScale is not null;
-            double bound = 1 / Math.Sqrt(fanIn);
-            parameters.Add(new ParameterSpec($"layer{layer}.weight", [fanIn, width], Uniform(random, fanIn * width, bound)));
-            if (!isCosine)
-                parameters.Add(new ParameterSpec($"layer{layer}.bias", [width], Uniform(random, width, bound)));
-            fanIn = width;
-            layer++;
+            double bound = 1 / Math.Sqrt(layer.FanIn);
+            into[WeightName(layer.Index)] = Uniform(random, layer.FanIn * layer.Width, bound);
+            if (!layer.IsCosine)
+                into[BiasName(layer.Index)] = Uniform(random, layer.Width, bound);
         }
-        return parameters;
     }
 
     /// <summary>
-    /// Adds the forward pass from <see cref="InputSize"/>-wide rows (features, or the backbone's cut activations);
-    /// <paramref name="parameter"/> maps a parameter name to its graph value.
+    /// Adds the forward pass from <see cref="InputSize"/>-wide rows; <paramref name="parameter"/> maps a parameter name
+    /// to its graph value. Returns the logits [N, K] and the penultimate features [N, E].
     /// </summary>
-    public (string Logits, string Embedding) Forward(GraphBuilder g, string features, Func<string, string> parameter) =>
-        Layers(g, Backbone?.ForwardFromCut(g, features, parameter) ?? features, parameter);
-
-    /// <summary>Adds the forward pass from raw examples (<see cref="RawInputSize"/> wide): the whole backbone, then the head.</summary>
-    public (string Logits, string Embedding) ForwardRaw(GraphBuilder g, string raw, Func<string, string> parameter) =>
-        Layers(g, Backbone?.ForwardFromInput(g, raw, parameter) ?? raw, parameter);
-
-    private (string Logits, string Embedding) Layers(GraphBuilder g, string features, Func<string, string> parameter)
+    public (string Logits, string Embedding) Forward(GraphBuilder g, string features, Func<string, string> parameter)
     {
         string h = features;
         int layer = 0;
         for (; layer < HiddenSizes.Count; layer++)
-            h = g.Relu(g.Gemm(h, parameter($"layer{layer}.weight"), parameter($"layer{layer}.bias")));
+            h = g.Relu(g.Gemm(h, parameter(WeightName(layer)), parameter(BiasName(layer))));
         string embedding = h;
         if (CosineScale is not { } scale)
-            return (g.Gemm(h, parameter($"layer{layer}.weight"), parameter($"layer{layer}.bias")), embedding);
+            return (g.Gemm(h, parameter(WeightName(layer)), parameter(BiasName(layer))), embedding);
 
         // ‖h‖ per row and ‖W‖ per class column; ε inside the square root keeps zero vectors finite.
-        var w = parameter($"layer{layer}.weight");
+        var w = parameter(WeightName(layer));
         var eps = g.Scalar(NormEpsilon);
         var hNorm = g.Sqrt(g.Add(g.ReduceSum(g.Mul(h, h), [1], keepDims: true), eps));
         var wNorm = g.Sqrt(g.Add(g.ReduceSum(g.Mul(w, w), [0], keepDims: true), eps));
         var cosine = g.MatMul(g.Div(h, hNorm), g.Div(w, wNorm));
         return (g.Mul(cosine, g.Scalar(scale)), embedding);
+    }
+
+    private static string WeightName(int layer) => $"layer{layer}.weight";
+
+    private static string BiasName(int layer) => $"layer{layer}.bias";
+
+    private IEnumerable<(int Index, int FanIn, int Width, bool IsCosine)> Layers()
+    {
+        int fanIn = InputSize;
+        int index = 0;
+        foreach (int width in HiddenSizes.Append(ClassCount))
+        {
+            yield return (index, fanIn, width, index == HiddenSizes.Count && CosineScale is not null);
+            fanIn = width;
+            index++;
+        }
     }
 
     private static float[] Uniform(Random random, int count, double bound)

@@ -16,11 +16,11 @@ internal static class InferenceGraph
     public const string Embedding = "Embedding";
 
     /// <summary>The standalone model: <c>Features</c> [N, D] → <c>Score</c> [N, K] (+ <c>Logits</c>, <c>Embedding</c>), parameters baked in.</summary>
-    public static byte[] Build(ClassifierHead head, IReadOnlyDictionary<string, float[]> parameters, bool withLogits, bool withEmbedding)
+    public static byte[] Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, bool withLogits, bool withEmbedding)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var features = g.AddInput(Features, [GraphBuilder.Dynamic, head.RawInputSize]);
-        var (logits, embedding) = head.ForwardRaw(g, features, Initializers(g, head, parameters));
+        var features = g.AddInput(Features, [GraphBuilder.Dynamic, network.RawInputSize]);
+        var (logits, embedding) = network.ForwardRaw(g, features, Initializers(g, network, parameters));
         g.AddOutput(g.Softmax(logits, axis: 1), Score);
         if (withLogits)
             g.AddOutput(logits, Logits);
@@ -34,42 +34,37 @@ internal static class InferenceGraph
     /// outputs): input <paramref name="featureName"/> [D]; outputs <c>Score</c> [K], <paramref name="argMaxName"/>
     /// [1] (int64 class index), and optionally <c>Logits</c> [K] and <c>Embedding</c> [E].
     /// </summary>
-    public static byte[] BuildPerRow(ClassifierHead head, IReadOnlyDictionary<string, float[]> parameters, string featureName, string argMaxName, bool withLogits, bool withEmbedding)
+    public static byte[] BuildPerRow(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, string featureName, string argMaxName, bool withLogits, bool withEmbedding)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var features = g.Reshape(g.AddInput(featureName, [head.RawInputSize]), [1, head.RawInputSize]);
-        var (logits, embedding) = head.ForwardRaw(g, features, Initializers(g, head, parameters));
-        var score = g.Reshape(g.Softmax(logits, axis: 1), [head.ClassCount]);
+        var features = g.Reshape(g.AddInput(featureName, [network.RawInputSize]), [1, network.RawInputSize]);
+        var (logits, embedding) = network.ForwardRaw(g, features, Initializers(g, network, parameters));
+        var score = g.Reshape(g.Softmax(logits, axis: 1), [network.ClassCount]);
         var argMax = g.Node("ArgMax", [score], [1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 0), Attr.Int("keepdims", 1));
         g.AddOutput(score, Score);
         g.AddOutput(argMax, argMaxName);
         if (withLogits)
-            g.AddOutput(g.Reshape(logits, [head.ClassCount]), Logits);
+            g.AddOutput(g.Reshape(logits, [network.ClassCount]), Logits);
         if (withEmbedding)
-            g.AddOutput(g.Reshape(embedding, [head.EmbeddingSize]), Embedding);
+            g.AddOutput(g.Reshape(embedding, [network.EmbeddingSize]), Embedding);
         return g.ToBytes();
     }
 
     /// <summary><c>Features</c> [N, D] and every parameter as inputs → <c>Logits</c> [N, K].</summary>
-    public static byte[] BuildLogits(ClassifierHead head)
+    public static byte[] BuildLogits(ClassifierNetwork network)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var features = g.AddInput(Features, [GraphBuilder.Dynamic, head.InputSize]);
-        var values = head.CreateParameters(new Random(0)).ToDictionary(p => p.Name, p => g.AddInput(p.Name, p.Shape));
-        var (logits, _) = head.Forward(g, features, name => values[name]);
+        var features = g.AddInput(Features, [GraphBuilder.Dynamic, network.InputSize]);
+        var values = network.Parameters.ToDictionary(p => p.Name, p => g.AddInput(p.Name, p.Shape));
+        var (logits, _) = network.Forward(g, features, name => values[name]);
         g.AddOutput(logits, Logits);
         return g.ToBytes();
     }
 
-    private static Func<string, string> Initializers(GraphBuilder g, ClassifierHead head, IReadOnlyDictionary<string, float[]> parameters)
+    private static Func<string, string> Initializers(GraphBuilder g, ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters)
     {
-        var values = new Dictionary<string, string>();
-        foreach (var spec in head.CreateParameters(new Random(0)))
-        {
-            if (!parameters.TryGetValue(spec.Name, out var data) || data.Length != spec.Length)
-                throw new ArgumentException($"Parameter '{spec.Name}' needs {spec.Length} values.", nameof(parameters));
-            values[spec.Name] = g.AddInitializer(spec.Name, Array.ConvertAll(data, v => (double)v), spec.Shape);
-        }
+        network.CheckValues(parameters, nameof(parameters));
+        var values = network.Parameters.ToDictionary(p => p.Name, p => g.AddInitializer(p.Name, Array.ConvertAll(parameters[p.Name], v => (double)v), p.Shape));
         return name => values[name];
     }
 }

@@ -38,13 +38,14 @@ internal sealed class TrainStepGraph
 
     public static string OutputName(string stateName) => stateName + ".out";
 
-    /// <summary>Builds the step graph for <paramref name="head"/> with the given parameter shapes.</summary>
-    public static TrainStepGraph Build(ClassifierHead head, IReadOnlyList<ParameterSpec> parameters, OptimizerBlock optimizer,
+    /// <summary>Builds the step graph that trains every parameter of <paramref name="network"/>.</summary>
+    public static TrainStepGraph Build(ClassifierNetwork network, OptimizerBlock optimizer,
         double lossTemperature, bool withWeights, TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float)
     {
+        var parameters = network.Parameters;
         var g = new GraphBuilder(elementType);
-        var features = g.AddInput(Features, [GraphBuilder.Dynamic, head.InputSize]);
-        var targets = g.AddInput(Targets, [GraphBuilder.Dynamic, head.ClassCount]);
+        var features = g.AddInput(Features, [GraphBuilder.Dynamic, network.InputSize]);
+        var targets = g.AddInput(Targets, [GraphBuilder.Dynamic, network.ClassCount]);
         var weights = withWeights ? g.AddInput(Weights, [GraphBuilder.Dynamic]) : null;
         var learningRate = g.AddInput(LearningRate, []);
         var step = g.AddInput(Step, []);
@@ -63,7 +64,7 @@ internal sealed class TrainStepGraph
             }
         }
 
-        var (logits, _) = head.Forward(g, features, name => values[name]);
+        var (logits, _) = network.Forward(g, features, name => values[name]);
         var loss = SoftTargetCrossEntropyBlock.Build(g, logits, targets, weights, lossTemperature);
         var gradients = ReverseMode.Gradients(g, loss, parameters.Select(p => values[p.Name]).ToArray());
 

@@ -1,0 +1,238 @@
+using MLNet.SoftTargets.Backbones;
+
+namespace MLNet.SoftTargets.Engine;
+
+/// <summary>Where the training batches of an epoch come from: a cached copy of the examples or a stream of them.</summary>
+internal abstract class BatchSource
+{
+    protected BatchSource(IExampleSource examples, BatchSettings settings)
+    {
+        Examples = examples;
+        Settings = settings;
+    }
+
+    public IExampleSource Examples { get; }
+
+    public BatchSettings Settings { get; }
+
+    /// <summary>Examples read per epoch (missing rows excluded); null until known.</summary>
+    public abstract long? ExampleCount { get; }
+
+    /// <summary>Rows of one pass skipped because their label or soft target is missing.</summary>
+    public long SkippedRows { get; protected set; }
+
+    /// <summary>Starts epoch <paramref name="epoch"/> (from 0), skipping its first <paramref name="skipBatches"/> batches.</summary>
+    public abstract EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches);
+
+    /// <summary>The seed of epoch <paramref name="epoch"/>'s shuffle: a pure function of the seed and the epoch, so a resumed run shuffles exactly as an uninterrupted one.</summary>
+    protected int EpochSeed(int epoch) => unchecked(Settings.Seed * 1_000_003 + epoch * 7_919 + 17);
+}
+
+/// <summary>The batches of one epoch.</summary>
+internal abstract class EpochBatches : IDisposable
+{
+    /// <summary>Fills the first rows of the buffers; returns the number of rows, 0 at the end of the epoch.</summary>
+    public abstract int Next(Span<float> features, Span<float> targets, Span<float> weights);
+
+    public virtual void Dispose()
+    {
+    }
+}
+
+/// <summary>The whole training set read once into arrays; each epoch is a seeded permutation of it.</summary>
+internal sealed class CachedBatchSource : BatchSource
+{
+    private readonly float[] _features;
+    private readonly float[] _targets;
+    private readonly float[] _weights;
+    private readonly int _count;
+
+    /// <param name="examples">The training examples.</param>
+    /// <param name="settings">Batching and shuffling.</param>
+    /// <param name="featurizer">When set, each feature row is replaced by the frozen backbone's cut activations
+    /// (the bottleneck cache), computed in chunks of rows.</param>
+    public CachedBatchSource(IExampleSource examples, BatchSettings settings, BackboneTop.Featurizer? featurizer = null)
+        : base(examples, settings)
+    {
+        int d = examples.FeatureCount, k = examples.ClassCount;
+        var features = new List<float>();
+        var targets = new List<float>();
+        var weights = new List<float>();
+        var q = new float[k];
+        const int chunkRows = 32;
+        var chunk = new float[chunkRows * d];
+        int inChunk = 0;
+        float[]? cut = featurizer is null ? null : new float[chunkRows * featurizer.OutputSize];
+        void Flush()
+        {
+            if (inChunk == 0)
+                return;
+            if (featurizer is null)
+            {
+                features.AddRange(chunk.AsSpan(0, inChunk * d));
+            }
+            else
+            {
+                featurizer.Run(chunk, inChunk, cut);
+                features.AddRange(cut!.AsSpan(0, inChunk * featurizer.OutputSize));
+            }
+            inChunk = 0;
+        }
+        using (var pass = examples.Open(null))
+        {
+            while (pass.TryRead(chunk.AsSpan(inChunk * d, d), q, out float w))
+            {
+                targets.AddRange(q);
+                weights.Add(w);
+                if (++inChunk == chunkRows)
+                    Flush();
+            }
+            SkippedRows = pass.SkippedRows;
+        }
+        Flush();
+        FeatureSize = featurizer?.OutputSize ?? d;
+        _features = [.. features];
+        _targets = [.. targets];
+        _weights = [.. weights];
+        _count = weights.Count;
+    }
+
+    public override long? ExampleCount => _count;
+
+    /// <summary>Values per cached feature row (the cut size with a backbone).</summary>
+    public int FeatureSize { get; }
+
+    public override EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches)
+    {
+        var order = Enumerable.Range(0, _count).ToArray();
+        if (Settings.Shuffle)
+            new Random(EpochSeed(epoch)).Shuffle(order);
+        return new Batches(this, order, (int)Math.Min(_count, skipBatches * batchSize), batchSize);
+    }
+
+    private sealed class Batches(CachedBatchSource source, int[] order, int start, int batchSize) : EpochBatches
+    {
+        private int _next = start;
+
+        public override int Next(Span<float> features, Span<float> targets, Span<float> weights)
+        {
+            int d = source.FeatureSize, k = source.Examples.ClassCount;
+            int rows = Math.Min(batchSize, order.Length - _next);
+            for (int r = 0; r < rows; r++)
+            {
+                int i = order[_next + r];
+                source._features.AsSpan(i * d, d).CopyTo(features.Slice(r * d, d));
+                source._targets.AsSpan(i * k, k).CopyTo(targets.Slice(r * k, k));
+                weights[r] = source._weights[i];
+            }
+            _next += rows;
+            return rows;
+        }
+    }
+}
+
+/// <summary>
+/// Streams every epoch from the example source through reused buffers (nothing is materialised). With shuffling, the
+/// source is asked for a seeded random order when it can shuffle, and rows are drawn at random from a bounded buffer.
+/// </summary>
+internal sealed class StreamingBatchSource(IExampleSource examples, BatchSettings settings) : BatchSource(examples, settings)
+{
+    private long? _count;
+
+    public override long? ExampleCount => _count;
+
+    public override EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches)
+    {
+        var random = new Random(EpochSeed(epoch));
+        var pass = Examples.Open(Settings.Shuffle && Examples.CanShuffle ? new Random(random.Next()) : null);
+        var batches = new Batches(this, pass, Settings.Shuffle ? Math.Max(1, Settings.ShuffleBufferSize) : 1, Settings.Shuffle ? random : null);
+        var features = new float[batchSize * Examples.FeatureCount];
+        var targets = new float[batchSize * Examples.ClassCount];
+        var weights = new float[batchSize];
+        for (long b = 0; b < skipBatches; b++)
+            batches.Next(features, targets, weights);
+        return batches;
+    }
+
+    private sealed class Batches : EpochBatches
+    {
+        private readonly StreamingBatchSource _source;
+        private readonly IExamplePass _pass;
+        private readonly Random? _random;
+        private readonly float[] _features;
+        private readonly float[] _targets;
+        private readonly float[] _weights;
+        private readonly int _capacity;
+        private int _held;
+        private bool _exhausted;
+        private long _read;
+
+        public Batches(StreamingBatchSource source, IExamplePass pass, int capacity, Random? random)
+        {
+            _source = source;
+            _pass = pass;
+            _random = random;
+            _capacity = capacity;
+            _features = new float[capacity * source.Examples.FeatureCount];
+            _targets = new float[capacity * source.Examples.ClassCount];
+            _weights = new float[capacity];
+        }
+
+        public override int Next(Span<float> features, Span<float> targets, Span<float> weights)
+        {
+            int d = _source.Examples.FeatureCount, k = _source.Examples.ClassCount;
+            int batch = weights.Length, rows = 0;
+            while (rows < batch)
+            {
+                while (_held < _capacity && !_exhausted)
+                {
+                    if (TryReadInto(_held))
+                        _held++;
+                }
+                if (_held == 0)
+                    break;
+                int pick = _random?.Next(_held) ?? 0;
+                _features.AsSpan(pick * d, d).CopyTo(features.Slice(rows * d, d));
+                _targets.AsSpan(pick * k, k).CopyTo(targets.Slice(rows * k, k));
+                weights[rows] = _weights[pick];
+                rows++;
+                // Refill the slot with the next row, or close the gap with the last held row.
+                if (_exhausted || !TryReadInto(pick))
+                {
+                    _held--;
+                    if (pick != _held)
+                        MoveSlot(_held, pick);
+                }
+            }
+            return rows;
+        }
+
+        public override void Dispose() => _pass.Dispose();
+
+        /// <summary>Reads the next present example into slot <paramref name="slot"/>; false at the end of the data.</summary>
+        private bool TryReadInto(int slot)
+        {
+            int d = _source.Examples.FeatureCount, k = _source.Examples.ClassCount;
+            if (_pass.TryRead(_features.AsSpan(slot * d, d), _targets.AsSpan(slot * k, k), out _weights[slot]))
+            {
+                _read++;
+                return true;
+            }
+            if (!_exhausted)
+            {
+                _exhausted = true;
+                _source._count = _read;
+                _source.SkippedRows = _pass.SkippedRows;
+            }
+            return false;
+        }
+
+        private void MoveSlot(int from, int to)
+        {
+            int d = _source.Examples.FeatureCount, k = _source.Examples.ClassCount;
+            _features.AsSpan(from * d, d).CopyTo(_features.AsSpan(to * d, d));
+            _targets.AsSpan(from * k, k).CopyTo(_targets.AsSpan(to * k, k));
+            _weights[to] = _weights[from];
+        }
+    }
+}

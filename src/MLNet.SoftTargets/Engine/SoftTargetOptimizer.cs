@@ -1,0 +1,14 @@
+namespace MLNet.SoftTargets;
+
+/// <summary>The optimizer of the soft-target trainer.</summary>
+public enum SoftTargetOptimizer
+{
+    /// <summary>Adam (Kingma &amp; Ba 2015), bias-corrected; weight decay is added to the gradient.</summary>
+    Adam = 0,
+
+    /// <summary>AdamW (Loshchilov &amp; Hutter 2019): Adam with decoupled weight decay.</summary>
+    AdamW = 1,
+
+    /// <summary>Stochastic gradient descent with optional momentum and Nesterov momentum.</summary>
+    Sgd = 2,
+}

@@ -1,0 +1,66 @@
+using MLNet.SoftTargets.Backbones;
+using MLNet.SoftTargets.Graphs.Blocks;
+
+namespace MLNet.SoftTargets.Engine;
+
+/// <summary>
+/// One training run on the engine: builds the network a <see cref="TrainingSettings"/> describes (loading and cutting
+/// the backbone), then <see cref="Train"/> builds the step graph, opens the ONNX Runtime sessions for the device,
+/// assembles batches from an <see cref="IExampleSource"/>, runs the epoch loop and returns the trained parameters.
+/// Every native object lives inside <see cref="Train"/> and is disposed before it returns.
+/// </summary>
+internal sealed class TrainingRun
+{
+    private readonly TrainingSettings _settings;
+    private readonly BackboneTop? _backbone;
+
+    /// <exception cref="ArgumentException">The backbone cannot be loaded or cut as asked.</exception>
+    public TrainingRun(TrainingSettings settings)
+    {
+        _settings = settings;
+        var network = settings.Network;
+        _backbone = network.Backbone is { } backbone ? new BackboneTop(backbone) : null;
+        Network = new ClassifierNetwork(
+            new ClassifierHead(_backbone?.OutputSize ?? network.FeatureCount, network.ClassCount, network.HiddenLayerSizes, network.CosineScale), _backbone);
+    }
+
+    /// <summary>The network this run trains (its <see cref="ClassifierNetwork.RawInputSize"/> is what each example must hold).</summary>
+    public ClassifierNetwork Network { get; }
+
+    /// <summary>The backbone's input name and shape, for messages; null without a backbone.</summary>
+    public (string Name, long[] Shape)? BackboneInput => _backbone is null ? null : (_backbone.InputName, _backbone.InputShape);
+
+    /// <summary>
+    /// Trains on <paramref name="train"/> (raw examples of <see cref="ClassifierNetwork.RawInputSize"/> values), reporting
+    /// and early-stopping on <paramref name="validation"/> (one-hot targets) when given, starting from
+    /// <paramref name="initialParameters"/> or, when null, from the network's seeded initialisation.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Bad data, no usable rows, or a training loss that is not finite.</exception>
+    /// <exception cref="OperationCanceledException">The run's cancellation token was cancelled.</exception>
+    public (IReadOnlyDictionary<string, float[]> Parameters, IReadOnlyList<TrainingProgress> History) Train(RunSettings run, IExampleSource train,
+        IExampleSource? validation, IReadOnlyDictionary<string, float[]>? initialParameters)
+    {
+        var initial = initialParameters ?? Network.Initialize(_settings.Batches.Seed);
+        Network.CheckValues(initial, nameof(initialParameters));
+        var graph = TrainStepGraph.Build(Network, CreateOptimizer(_settings.Optimizer), _settings.Loss.Temperature, _settings.Loss.ExampleWeights);
+        var (sessionOptions, _) = ExecutionProviders.Create(run.Device, run.Threads, run.Log);
+        using (sessionOptions)
+        using (var featurizer = _backbone is null ? null : new BackboneTop.Featurizer(_backbone, sessionOptions))
+        using (var runner = new TrainStepRunner(graph, initial, _settings.Batches.BatchSize, Network.InputSize, Network.ClassCount, sessionOptions))
+        using (var evaluator = validation is null ? null : new ValidationEvaluator(validation, Network, sessionOptions, featurizer))
+        {
+            // With a backbone the frozen part runs once per example, so the data is always cached (the bottleneck cache).
+            BatchSource source = _settings.Batches.CacheData || featurizer is not null
+                ? new CachedBatchSource(train, _settings.Batches, featurizer)
+                : new StreamingBatchSource(train, _settings.Batches);
+            return new TrainingLoop(_settings, run, graph, runner, source, evaluator).Run();
+        }
+    }
+
+    private static OptimizerBlock CreateOptimizer(OptimizerSettings o) => o.Kind switch
+    {
+        SoftTargetOptimizer.Sgd => new SgdBlock(o.Momentum, o.Nesterov, o.WeightDecay),
+        SoftTargetOptimizer.AdamW => new AdamBlock(o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, decoupledWeightDecay: true),
+        _ => new AdamBlock(o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, decoupledWeightDecay: false),
+    };
+}

@@ -1,0 +1,67 @@
+using MLNet.SoftTargets.Backbones;
+
+namespace MLNet.SoftTargets.Engine;
+
+/// <summary>
+/// Everything that changes the arithmetic of a training run — and therefore everything a checkpoint must match to be
+/// resumed: <see cref="Fingerprint"/> is derived from every property of these records (<see cref="SettingsFingerprint"/>),
+/// so a setting added here is fingerprinted without anyone remembering to. What does not change the numbers (device,
+/// threads, where checkpoints go, callbacks) is in <see cref="RunSettings"/>.
+/// </summary>
+internal sealed record TrainingSettings
+{
+    public required NetworkSettings Network { get; init; }
+
+    public required OptimizerSettings Optimizer { get; init; }
+
+    public required ScheduleSettings Schedule { get; init; }
+
+    public required BatchSettings Batches { get; init; }
+
+    public required LossSettings Loss { get; init; }
+
+    public required StoppingSettings Stopping { get; init; }
+
+    /// <summary>Which data columns the examples come from (a checkpoint of a run on other columns is not resumed).</summary>
+    public required string DataSource { get; init; }
+
+    /// <summary>The canonical text of every setting (see <see cref="SettingsFingerprint"/>).</summary>
+    public string Fingerprint => SettingsFingerprint.Of(this);
+}
+
+/// <summary>The network: features in, K classes out, the head's layers and an optional pretrained backbone.</summary>
+/// <param name="FeatureCount">D, values per raw example.</param>
+/// <param name="ClassCount">K.</param>
+/// <param name="HiddenLayerSizes">Widths of the head's ReLU layers; empty for a linear head.</param>
+/// <param name="CosineScale">The fixed scale of a cosine last layer; null for a linear one.</param>
+/// <param name="Backbone">The pretrained backbone, or null.</param>
+internal sealed record NetworkSettings(int FeatureCount, int ClassCount, IReadOnlyList<int> HiddenLayerSizes, double? CosineScale, BackboneSettings? Backbone);
+
+/// <summary>The optimizer and its constants.</summary>
+internal sealed record OptimizerSettings(SoftTargetOptimizer Kind, double LearningRate, double WeightDecay, double Beta1, double Beta2, double Epsilon,
+    double Momentum, bool Nesterov);
+
+/// <summary>The learning-rate schedule after <see cref="WarmupSteps"/> steps of linear warm-up.</summary>
+internal sealed record ScheduleSettings(LearningRateSchedule Kind, int StepDecayEpochs, double StepDecayFactor, int WarmupSteps);
+
+/// <summary>How examples become batches: epochs, batch size, shuffling (seeded) and whether the data is cached.</summary>
+/// <param name="Epochs">Passes over the data.</param>
+/// <param name="BatchSize">Examples per step.</param>
+/// <param name="Shuffle">Shuffle every epoch.</param>
+/// <param name="ShuffleBufferSize">Rows held by the streaming shuffle buffer.</param>
+/// <param name="CacheData">Read the examples once into memory.</param>
+/// <param name="Seed">Seeds the initialisation and every epoch's shuffle.</param>
+internal sealed record BatchSettings(int Epochs, int BatchSize, bool Shuffle, int ShuffleBufferSize, bool CacheData, int Seed);
+
+/// <summary>The loss: soft-target cross-entropy at a temperature, with or without per-example weights.</summary>
+internal sealed record LossSettings(double Temperature, bool ExampleWeights);
+
+/// <summary>Early stopping on the validation metric; null patience never stops early.</summary>
+internal sealed record StoppingSettings(int? Patience, EarlyStoppingMetric Metric);
+
+/// <summary>
+/// How a run is carried out without changing its numbers: where, with how many threads, where checkpoints go and how
+/// often, and who hears about progress.
+/// </summary>
+internal sealed record RunSettings(TrainingDevice Device, int Threads, string? CheckpointDirectory, int CheckpointInterval,
+    IProgress<TrainingProgress>? Progress, Action<string>? Log, CancellationToken Cancellation);

@@ -1,0 +1,46 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.SoftTargets.Graphs.Blocks;
+
+namespace MLNet.SoftTargets.Persistence;
+
+/// <summary>
+/// The trained model as a chain of stock ML.NET components, which is what it saves as and what stock
+/// <c>mlContext.Model.Load</c> returns: the per-row inference graph behind <c>ApplyOnnxModel</c> (<c>Score</c>, the
+/// arg-max index, and optionally <c>Logits</c> / <c>Embedding</c>), then a hash lookup from the index to the class
+/// name and <c>MapValueToKey</c> with the class names as key data, so <c>PredictedLabel</c> is a key with the label's
+/// values in the label's order.
+/// </summary>
+internal static class ClassifierChain
+{
+    public const string PredictedLabel = "PredictedLabel";
+
+    /// <summary>The model bytes behind <c>ApplyOnnxModel</c> stay in the saved zip.</summary>
+    public static TransformerChain<ITransformer> Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, string featureColumnName,
+        DataViewType featureType, IReadOnlyList<string> classNames, bool outputLogits, bool outputEmbedding)
+    {
+        var chain = new BuiltInChainBuilder(featureColumnName, featureType, null, PredictedLabel);
+        var ml = chain.Context;
+        string index = chain.Temporary("index"), hash = chain.Temporary("index.hash"), name = chain.Temporary("index.name");
+
+        var outputs = new List<string> { InferenceGraph.Score, index };
+        if (outputLogits)
+            outputs.Add(InferenceGraph.Logits);
+        if (outputEmbedding)
+            outputs.Add(InferenceGraph.Embedding);
+        var model = InferenceGraph.BuildPerRow(network, parameters, featureColumnName, index, outputLogits, outputEmbedding);
+        chain.Add(ml.Transforms.ApplyOnnxModel([.. outputs], [featureColumnName], new MemoryStream(model)));
+
+        // ApplyOnnxModel gives the arg-max as Vector<Int64, 1> (it cannot read rank-0 outputs): look its class name up.
+        var indices = Enumerable.Range(0, classNames.Count).Select(i => new[] { (long)i }).ToArray();
+        chain.AddHashLookup(index, hash, name, numberOfBits: 31, indices, classNames.Select(n => n.AsMemory()).ToArray());
+        var keyData = ml.Data.LoadFromEnumerable(classNames.Select(n => new NameRow { Name = n }));
+        chain.Add(ml.Transforms.Conversion.MapValueToKey(PredictedLabel, name, keyData: keyData));
+        return chain.Build();
+    }
+
+    private sealed class NameRow
+    {
+        public string Name { get; set; } = "";
+    }
+}
