@@ -1,5 +1,5 @@
 using MLNet.SoftTargets.Graphs.Blocks;
-using MLNet.SoftTargets.Training;
+using MLNet.SoftTargets.Engine;
 
 namespace MLNet.SoftTargets.TrainStep;
 
@@ -20,13 +20,12 @@ public sealed class OnnxGraphContestant : ITrainStepContestant
     {
         _inputSize = inputSize;
         _classes = classes;
-        var head = new ClassifierHead(inputSize, classes, [hidden], cosineScale: null);
-        var parameters = head.CreateParameters(new Random(seed));
+        var network = new ClassifierNetwork(new ClassifierHead(inputSize, classes, [hidden], cosineScale: null));
         var optimizer = new AdamBlock(TrainStepJob.Beta1, TrainStepJob.Beta2, TrainStepJob.Epsilon, weightDecay: 0, decoupledWeightDecay: false);
-        var graph = TrainStepGraph.Build(head, parameters, optimizer, lossTemperature: 1, withWeights: false);
+        var graph = TrainStepGraph.Build(network, optimizer, lossTemperature: 1, withWeights: false);
         var (options, _) = ExecutionProviders.Create(TrainingDevice.Cpu, TrainStepJob.Threads, log: null);
         using (options)
-            _runner = new TrainStepRunner(graph, parameters.ToDictionary(p => p.Name, p => p.Initial), batch, inputSize, classes, options);
+            _runner = new TrainStepRunner(graph, network.Initialize(seed), batch, inputSize, classes, options);
     }
 
     public float Step(float[] x, float[] q, int rows)

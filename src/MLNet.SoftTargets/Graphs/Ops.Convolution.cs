@@ -68,18 +68,10 @@ internal static partial class Ops
     /// <summary>
     /// 2-D max pooling of X <c>[N,C,H,W]</c> (output size as for <see cref="Conv"/>, padding never wins). The node
     /// always has its second output, Indices (int64, flattened over N·C·H·W, row-major), which the gradient rule
-    /// scatters through; <see cref="MaxPoolIndices"/> names it.
+    /// scatters through.
     /// </summary>
     public static string MaxPool(this GraphBuilder g, string x, long[] kernel, long[]? strides = null, long[]? pads = null, long[]? dilations = null) =>
         g.MaxPoolWithIndices(x, [.. Window2D.Of(kernel, strides, pads, dilations).Attributes(), Attr.Int("storage_order", 0)]).Y;
-
-    /// <summary>The Indices output of the MaxPool node that produced <paramref name="y"/>, or null when it has none.</summary>
-    public static string? MaxPoolIndices(this GraphBuilder g, string y)
-    {
-        y = g.Resolve(y);
-        var node = g.Nodes.FirstOrDefault(n => n.OpType == "MaxPool" && n.Output.Count > 0 && n.Output[0] == y);
-        return node is { Output.Count: > 1 } && node.Output[1].Length > 0 ? node.Output[1] : null;
-    }
 
     /// <summary>
     /// Adds a MaxPool node with both outputs, Y and Indices, and the given attributes (kernel_shape required; no

@@ -2,7 +2,8 @@ namespace MLNet.SoftTargets.Graphs.Autodiff.Rules;
 
 /// <summary>
 /// Y = max(X, 0): dX = dY where Y &gt; 0, else 0. Testing the output rather than the pre-activation keeps the
-/// forward Gemm+Relu fusable by ONNX Runtime (the spike in DESIGN.md measured this).
+/// forward Gemm+Relu fusable by ONNX Runtime (a gradient that reads the pre-activation blocks the fusion; see
+/// docs/ARCHITECTURE.md, "Facts the code relies on").
 /// </summary>
 internal sealed class ReluRule : IGradientRule
 {
