@@ -30,7 +30,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
         _input = input;
         _mapping = mapping;
         OutputColumnName = outputColumnName;
-        _equivalent = BuildEquivalent(input, outputColumnName, mapping);
+        _equivalent = SoftTargetChain.Build(input, outputColumnName, mapping);
         if (input.IsKey)
             _keyTable = BuildKeyTable(mapping);
     }
@@ -109,27 +109,6 @@ public abstract class SoftTargetTransformerBase : ITransformer
                 SoftTargetKernels.FillMissing(editor.Values);
             dst = editor.Commit();
         };
-    }
-
-    private static TransformerChain<ITransformer> BuildEquivalent(SoftTargetInputColumn input, string outputColumnName, SoftTargetMapping mapping)
-    {
-        var chain = new BuiltInChainBuilder(input.Name, input.Type, input.Annotations, outputColumnName);
-        string flag, source;
-        if (input.IsKey)
-        {
-            flag = chain.AddKeyPresenceFlag(input.Name, input.ClassCount);
-            source = chain.Temporary("onehot");
-            chain.Add(chain.Context.Transforms.Conversion.MapKeyToVector(source, input.Name));
-        }
-        else
-        {
-            flag = chain.AddProbabilityRowFlag(input.Name);
-            source = input.Name;
-        }
-        var (values, expression) = mapping.AppendBuiltIns(chain, source, input.IsKey);
-        // The flag is 0 or NaN: adding it last leaves valid rows bit-for-bit unchanged.
-        chain.Add(chain.Context.Transforms.Expression(outputColumnName, $"(x, flag) => {expression} + flag", values, flag));
-        return chain.Build();
     }
 
     private static float[] BuildKeyTable(SoftTargetMapping mapping)
