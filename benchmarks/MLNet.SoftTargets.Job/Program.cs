@@ -3,28 +3,15 @@
 
 using System.Diagnostics;
 using System.Globalization;
+using MLNet.SoftTargets.Examples;
 using MLNet.SoftTargets.Job;
 using MLNet.SoftTargets.TrainStep;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-JobOptions options;
-try
-{
-    options = JobOptions.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(JobOptions.Usage);
-    return 2;
-}
-if (options.Help)
-{
-    Console.WriteLine(JobOptions.Usage);
-    return 0;
-}
+if (!CommandLineHost.TryParse(JobOptions.Command(), args, JobOptions.From, out var options, out int exitCode))
+    return exitCode;
 
 // ---- The contestants, in the order they run and appear in the table. --------------------------------------
 List<IJobContestant> contestants =
