@@ -1,4 +1,4 @@
-// DESIGN.md's benchmark job: Fashion-MNIST, linear and MLP, α ∈ {0, 0.1}, every contestant in one run; prints a
+// The benchmark job: Fashion-MNIST, linear and MLP, α ∈ {0, 0.1}, every contestant in one run; prints a
 // markdown report (date, machine, one table) to stdout and progress to stderr. See README.md in this folder.
 
 using System.Diagnostics;
@@ -44,7 +44,7 @@ if (selected.OfType<TorchSharpJobContestant>().Any())
 
 var data = JobData.Load(options.DataDirectory, settings, options.TrainRows);
 
-Console.WriteLine("# Benchmark job (DESIGN.md, \"Benchmark job\")");
+Console.WriteLine("# Benchmark job");
 Console.WriteLine();
 Console.WriteLine($"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"- Machine: {MachineInfo.CpuModel()}; nproc = {MachineInfo.Nproc()}; {MachineInfo.Os()}; .NET {Environment.Version}");
