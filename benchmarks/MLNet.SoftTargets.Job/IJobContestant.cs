@@ -3,7 +3,7 @@ namespace MLNet.SoftTargets.Job;
 /// <summary>
 /// One trainer on the benchmark job. <see cref="Run"/> trains one model from scratch on <see cref="JobData.Train"/>
 /// and scores <see cref="JobData.Holdout"/> and <see cref="JobData.Test"/>; the harness computes every metric from
-/// the returned probabilities (<see cref="CalibrationMetrics"/>), the same way for all contestants.
+/// the returned probabilities (<see cref="JobMetrics"/>), the same way for all contestants.
 /// </summary>
 /// <remarks>
 /// The contract, so that the rows of the table are comparable:

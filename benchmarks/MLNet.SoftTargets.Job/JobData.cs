@@ -1,7 +1,7 @@
 
 namespace MLNet.SoftTargets.Job;
 
-/// <summary>The fixed hyper-parameters of the job (DESIGN.md, "Benchmark job"); only the epochs can change.</summary>
+/// <summary>The fixed hyper-parameters of the job (README.md, "The job"); only the epochs can change.</summary>
 public sealed record JobSettings
 {
     public const int Features = 784;

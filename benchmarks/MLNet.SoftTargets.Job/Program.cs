@@ -1,30 +1,18 @@
-// DESIGN.md's benchmark job: Fashion-MNIST, linear and MLP, α ∈ {0, 0.1}, every contestant in one run; prints a
+// The benchmark job: Fashion-MNIST, linear and MLP, α ∈ {0, 0.1}, every contestant in one run; prints a
 // markdown report (date, machine, one table) to stdout and progress to stderr. See README.md in this folder.
 
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML;
+using MLNet.SoftTargets.Examples;
 using MLNet.SoftTargets.Job;
 using MLNet.SoftTargets.TrainStep;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-JobOptions options;
-try
-{
-    options = JobOptions.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(JobOptions.Usage);
-    return 2;
-}
-if (options.Help)
-{
-    Console.WriteLine(JobOptions.Usage);
-    return 0;
-}
+if (!CommandLineHost.TryParse(JobOptions.Command(), args, JobOptions.From, out var options, out int exitCode))
+    return exitCode;
 
 // ---- The contestants, in the order they run and appear in the table. --------------------------------------
 List<IJobContestant> contestants =
@@ -57,7 +45,7 @@ if (selected.OfType<TorchSharpJobContestant>().Any())
 
 var data = JobData.Load(options.DataDirectory, settings, options.TrainRows);
 
-Console.WriteLine("# Benchmark job (DESIGN.md, \"Benchmark job\")");
+Console.WriteLine("# Benchmark job");
 Console.WriteLine();
 Console.WriteLine($"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"- Machine: {MachineInfo.CpuModel()}; nproc = {MachineInfo.Nproc()}; {MachineInfo.Os()}; .NET {Environment.Version}");
@@ -68,10 +56,10 @@ Console.WriteLine($"- Data: {data.Source}");
 Console.WriteLine($"- Job: linear 784→10 and MLP 784→256 ReLU→10; Uniform targets (1-α)·onehot + α/10; Adam lr {settings.LearningRate}, " +
                   $"β ({settings.Beta1}, {settings.Beta2}), ε {settings.Epsilon}, no weight decay; batch {settings.Batch}, " +
                   $"epochs {settings.Epochs}, rows reshuffled every epoch, seed {settings.Seed}, {settings.Threads} threads");
-Console.WriteLine($"- Metrics on the {data.Test.Rows:N0} test rows; ECE with {CalibrationMetrics.EceBins} equal-width bins on top-1 " +
-                  $"confidence; temperature T fitted on the {data.Holdout.Rows:N0} held-out rows (min NLL, golden section on ln T ∈ " +
-                  $"[{CalibrationMetrics.MinLogTemperature}, {CalibrationMetrics.MaxLogTemperature}]); inference = median of " +
-                  $"{settings.InferenceRepeats} timed runs over the test rows after one untimed run");
+Console.WriteLine($"- Metrics on the {data.Test.Rows:N0} test rows by the library: EvaluateCalibration (accuracy, NLL, ECE with " +
+                  $"{JobMetrics.EceBins} equal-width bins on top-1 confidence); CalibrateTemperature fitted on the {data.Holdout.Rows:N0} " +
+                  $"held-out rows (min NLL) and applied to the test rows; inference = median of {settings.InferenceRepeats} timed runs " +
+                  "over the test rows after one untimed run");
 if (torchLines is not null)
     Console.WriteLine($"- {torchLines}");
 Console.WriteLine($"- Load average at start (/proc/loadavg): {MachineInfo.LoadAverage()}");
@@ -101,6 +89,7 @@ foreach (var contestant in selected)
 }
 Console.WriteLine();
 
+var metricsContext = new MLContext(seed: 42);
 var rows = new List<JobRow>();
 var failures = new List<string>();
 foreach (var contestant in selected)
@@ -118,8 +107,8 @@ foreach (var contestant in selected)
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 var result = contestant.Run(data, model, alpha);
-                var metrics = CalibrationMetrics.Evaluate(
-                    result.HoldoutProbabilities, data.Holdout.Labels, result.TestProbabilities, data.Test.Labels);
+                var metrics = JobMetrics.Evaluate(
+                    metricsContext, result.HoldoutProbabilities, data.Holdout.Labels, result.TestProbabilities, data.Test.Labels);
                 var row = new JobRow(contestant.Name, model, alpha, data.Train.Rows, result, metrics, MachineInfo.LoadAverage().Split(' ')[0]);
                 rows.Add(row);
                 Console.Error.WriteLine(
@@ -143,9 +132,8 @@ foreach (var row in rows)
     var m = row.Metrics;
     string time = r.HasEpochs ? $"{r.MedianEpochSeconds:F3}" : $"{r.TrainingSeconds:F1} s total";
     string rate = r.HasEpochs ? $"{row.SamplesPerSecond / 1000:F0}k" : "–";
-    string t = $"{m.Temperature:F2}" + (m.TemperatureAtBound ? " (bound)" : "");
     Console.WriteLine($"| {row.Contestant} | {ModelName(row.Model)} | {row.Alpha} | {time} | {rate} | {m.Accuracy:F4} | {m.Nll:F4} | " +
-                      $"{m.Ece:F4} | {m.EceAfterScaling:F4} | {t} | {r.InferenceMilliseconds:F1} |");
+                      $"{m.Ece:F4} | {m.EceAfterScaling:F4} | {m.Temperature:F2} | {r.InferenceMilliseconds:F1} |");
 }
 Console.WriteLine();
 Console.WriteLine("Details:");

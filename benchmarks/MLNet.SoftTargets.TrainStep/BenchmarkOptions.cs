@@ -1,63 +1,37 @@
-using System.Globalization;
+using System.CommandLine;
+using MLNet.SoftTargets.Examples;
 
 namespace MLNet.SoftTargets.TrainStep;
 
 /// <summary>The command line: <c>--rounds N --steps N --warmup N --warmup-seconds S --data DIR</c>.</summary>
-internal sealed record BenchmarkOptions(int Rounds, int Steps, int Warmup, double WarmupSeconds, string DataDirectory, bool Help)
+internal sealed record BenchmarkOptions(int Rounds, int Steps, int Warmup, double WarmupSeconds, string DataDirectory)
 {
-    public const string Usage =
-        "usage: MLNet.SoftTargets.TrainStep [--rounds N (default 9)] [--steps N (default 215 = one epoch)] " +
-        "[--warmup N (untimed steps before each round, default 20)] " +
-        "[--warmup-seconds S (untimed, once per contestant before the first round, default 2)] " +
-        "[--data DIR (default " + TrainingData.DefaultFashionMnistDirectory + ")]";
+    private const string Description =
+        "Training-step throughput: the same MLP training step (784→256 ReLU→10, soft-target cross-entropy, Adam, batch 256, " +
+        "2 threads) run by each contestant, alternating, in several rounds; prints a markdown table.";
 
-    public static BenchmarkOptions Parse(string[] args)
-    {
-        int rounds = 9, steps = 215, warmup = 20;
-        double warmupSeconds = 2;
-        string data = TrainingData.DefaultFashionMnistDirectory;
-        bool help = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--rounds": rounds = Positive(args, ref i); break;
-                case "--steps": steps = Positive(args, ref i); break;
-                case "--warmup": warmup = NonNegative(args, ref i); break;
-                case "--warmup-seconds": warmupSeconds = Seconds(args, ref i); break;
-                case "--data": data = Value(args, ref i); break;
-                case "-h" or "--help": help = true; break;
-                default: throw new ArgumentException($"unknown argument '{args[i]}'");
-            }
-        }
-        return new BenchmarkOptions(rounds, steps, warmup, warmupSeconds, data, help);
-    }
+    private static readonly Option<int> RoundsOption = CommandLineHost.Int(
+        "--rounds", "timed rounds; the table reports the median (use ≥ 5)", 1, int.MaxValue, 9);
 
-    private static string Value(string[] args, ref int i) =>
-        ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value");
+    private static readonly Option<int> StepsOption = CommandLineHost.Int(
+        "--steps", "timed steps per round (215 = one epoch of 55,000 rows at batch 256)", 1, int.MaxValue, 215);
 
-    private static int NonNegative(string[] args, ref int i)
-    {
-        string name = args[i];
-        string text = Value(args, ref i);
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n)
-            ? n
-            : throw new ArgumentException($"{name} needs a whole number ≥ 0, not '{text}'");
-    }
+    private static readonly Option<int> WarmupOption = CommandLineHost.Int(
+        "--warmup", "untimed steps before each round", 0, int.MaxValue, 20);
 
-    private static double Seconds(string[] args, ref int i)
-    {
-        string name = args[i];
-        string text = Value(args, ref i);
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s >= 0 && s <= 600
-            ? s
-            : throw new ArgumentException($"{name} needs a number of seconds in 0..600, not '{text}'");
-    }
+    private static readonly Option<double> WarmupSecondsOption = CommandLineHost.Number(
+        "--warmup-seconds", "S", "untimed steps for this long, once per contestant, before the first round",
+        "a number of seconds from 0 to 600", s => s >= 0 && s <= 600, 2);
 
-    private static int Positive(string[] args, ref int i)
-    {
-        string name = args[i];
-        int n = NonNegative(args, ref i);
-        return n >= 1 ? n : throw new ArgumentException($"{name} needs a whole number ≥ 1");
-    }
+    private static readonly Option<string> DataOption = CommandLineHost.Text(
+        "--data", "DIR", "where train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz are (without them: random stand-in data, and the report says so)",
+        TrainingData.DefaultFashionMnistDirectory);
+
+    /// <summary>The root command: the harness's description and its options.</summary>
+    public static RootCommand Command() =>
+        CommandLineHost.Root(Description, [RoundsOption, StepsOption, WarmupOption, WarmupSecondsOption, DataOption]);
+
+    /// <summary>The options of a command line that <see cref="Command"/> parsed without errors.</summary>
+    public static BenchmarkOptions From(ParseResult result) => new(result.GetValue(RoundsOption), result.GetValue(StepsOption),
+        result.GetValue(WarmupOption), result.GetValue(WarmupSecondsOption), result.GetRequiredValue(DataOption));
 }

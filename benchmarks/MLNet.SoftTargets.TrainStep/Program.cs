@@ -4,27 +4,14 @@
 
 using System.Diagnostics;
 using System.Globalization;
+using MLNet.SoftTargets.Examples;
 using MLNet.SoftTargets.TrainStep;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-BenchmarkOptions options;
-try
-{
-    options = BenchmarkOptions.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(BenchmarkOptions.Usage);
-    return 2;
-}
-if (options.Help)
-{
-    Console.WriteLine(BenchmarkOptions.Usage);
-    return 0;
-}
+if (!CommandLineHost.TryParse(BenchmarkOptions.Command(), args, BenchmarkOptions.From, out var options, out int exitCode))
+    return exitCode;
 
 var total = Stopwatch.StartNew();
 

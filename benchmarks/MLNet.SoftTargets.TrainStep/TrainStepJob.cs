@@ -1,6 +1,6 @@
 namespace MLNet.SoftTargets.TrainStep;
 
-/// <summary>The job every contestant runs (DESIGN.md, "Benchmark job": model B, α = 0.1 Uniform).</summary>
+/// <summary>The job every contestant runs: model B of the benchmark job (benchmarks/MLNet.SoftTargets.Job/README.md), α = 0.1 Uniform.</summary>
 public static class TrainStepJob
 {
     public const int InputSize = 784;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using MLNet.SoftTargets.Datasets;
+using MLNet.SoftTargets.Examples;
 using MLNet.SoftTargets.Plots;
 
 namespace MLNet.SoftTargets.CalibrationExperiment;
@@ -23,18 +24,8 @@ public static class Program
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        if (!ExperimentArguments.TryParse(args, out var arguments, out string error))
-        {
-            Console.Error.WriteLine($"error: {error}");
-            Console.Error.WriteLine(ExperimentArguments.Usage);
-            return 2;
-        }
-        if (arguments.ShowHelp)
-        {
-            Console.WriteLine(ExperimentArguments.Usage);
-            Console.WriteLine(ExperimentArguments.Help);
-            return 0;
-        }
+        if (!CommandLineHost.TryParse(ExperimentArguments.Command(), args, ExperimentArguments.From, out var arguments, out int exitCode))
+            return exitCode;
 
         var total = Stopwatch.StartNew();
         ExperimentData data;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using MLNet.SoftTargets.Datasets;
+using MLNet.SoftTargets.Examples;
 using MLNet.SoftTargets.Plots;
 
 namespace MLNet.SoftTargets.Distillation;
@@ -18,18 +19,8 @@ public static class Program
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        if (!DistillationArguments.TryParse(args, out var arguments, out string error))
-        {
-            Console.Error.WriteLine($"error: {error}");
-            Console.Error.WriteLine(DistillationArguments.Usage);
-            return 2;
-        }
-        if (arguments.ShowHelp)
-        {
-            Console.WriteLine(DistillationArguments.Usage);
-            Console.WriteLine(DistillationArguments.Help);
-            return 0;
-        }
+        if (!CommandLineHost.TryParse(DistillationArguments.Command(), args, DistillationArguments.From, out var arguments, out int exitCode))
+            return exitCode;
 
         var total = Stopwatch.StartNew();
         DistillationData data;

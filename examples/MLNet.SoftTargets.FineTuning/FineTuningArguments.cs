@@ -1,93 +1,43 @@
-using static MLNet.SoftTargets.Examples.ArgumentReader;
+using System.CommandLine;
+using MLNet.SoftTargets.Datasets;
+using MLNet.SoftTargets.Examples;
 
 namespace MLNet.SoftTargets.FineTuning;
 
 /// <summary>The command line: <c>[--data DIR] [--out DIR] [--train N] [--epochs N] [--quick] [--help]</c>.</summary>
-public sealed record FineTuningArguments
+/// <param name="DataDirectory">The --data folder, or null for the installed one.</param>
+/// <param name="OutputDirectory">--out, relative to the working directory.</param>
+/// <param name="TrainRows">--train: the first N training images.</param>
+/// <param name="Epochs">--epochs of every run.</param>
+/// <param name="Quick">--quick: the smoke test.</param>
+public sealed record FineTuningArguments(string? DataDirectory, string OutputDirectory, int TrainRows, int Epochs, bool Quick)
 {
     public const int DefaultTrainRows = 2_000;
     public const int DefaultEpochs = 5;
 
-    public const string Usage =
-        "usage: dotnet run -c Release --project examples/MLNet.SoftTargets.FineTuning [-- [--data DIR] [--out DIR] [--train N] [--epochs N] [--quick]]";
+    private const string Description =
+        "Fine-tunes the pretrained ResNet18 (ONNX) on a Fashion-MNIST subset with SoftTargetCrossEntropy: a linear head " +
+        "with the backbone frozen vs the last residual block unfrozen, each with hard targets and with label smoothing " +
+        "(α = 0.1); prints a markdown table, saves the unfrozen LS model, reloads it and scores raw test images.";
 
-    public const string Help =
-        """
-          --data DIR   folder with Fashion-MNIST's four IDX .gz files (default /usr/share/datasets/fashion-mnist,
-                       apt-get install dataset-fashion-mnist)
-          --out DIR    where results.md and the saved model go (default ./finetuning-output)
-          --train N    training rows, the first N training images (default 2,000; 1 to 55,000)
-          --epochs N   epochs of every run (default 5; 1 to 100)
-          --quick      smoke test: 200 training, 100 held-out and 200 test rows, 1 epoch
-          --help       this text
-        """;
+    private static readonly Option<string?> DataOption = CommandLineHost.DataFolder(
+        $"folder with Fashion-MNIST's four IDX .gz files [default: {FashionMnist.DefaultDirectory}, apt-get install dataset-fashion-mnist]");
 
-    public string? DataDirectory { get; init; }
+    private static readonly Option<string> OutOption = CommandLineHost.OutputFolder("where results.md and the saved model go", "finetuning-output");
 
-    public string OutputDirectory { get; init; } = "finetuning-output";
+    private static readonly Option<int> TrainOption = CommandLineHost.Int(
+        "--train", "training rows, the first N training images", 1, 55_000, DefaultTrainRows);
 
-    public int TrainRows { get; init; } = DefaultTrainRows;
+    private static readonly Option<int> EpochsOption = CommandLineHost.Int("--epochs", "epochs of every run", 1, 100, DefaultEpochs);
 
-    public int Epochs { get; init; } = DefaultEpochs;
+    private static readonly Option<bool> QuickOption = CommandLineHost.Flag(
+        "--quick", "smoke test: 200 training, 100 held-out and 200 test rows, 1 epoch");
 
-    public bool Quick { get; init; }
+    /// <summary>The root command: the app's description, its options and their checks.</summary>
+    public static RootCommand Command() => CommandLineHost.Root(Description, [DataOption, OutOption, TrainOption, EpochsOption, QuickOption],
+        CommandLineHost.Exclusive("--quick fixes the rows and epochs; leave out --train and --epochs.", QuickOption, TrainOption, EpochsOption));
 
-    public bool ShowHelp { get; init; }
-
-    /// <summary>Parses <paramref name="args"/>; false with a message naming the bad argument.</summary>
-    public static bool TryParse(string[] args, out FineTuningArguments parsed, out string error)
-    {
-        parsed = new FineTuningArguments();
-        error = "";
-        bool trainGiven = false, epochsGiven = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string arg = args[i];
-            switch (arg)
-            {
-                case "--help" or "-h":
-                    parsed = parsed with { ShowHelp = true };
-                    break;
-                case "--quick":
-                    parsed = parsed with { Quick = true };
-                    break;
-                case "--data":
-                    if (!TryValue(args, ref i, out string data, out error))
-                        return false;
-                    if (!Directory.Exists(data))
-                    {
-                        error = $"--data: folder '{data}' does not exist.";
-                        return false;
-                    }
-                    parsed = parsed with { DataDirectory = data };
-                    break;
-                case "--out":
-                    if (!TryValue(args, ref i, out string output, out error))
-                        return false;
-                    parsed = parsed with { OutputDirectory = output };
-                    break;
-                case "--train":
-                    if (!TryInt(args, ref i, 1, 55_000, out int train, out error))
-                        return false;
-                    parsed = parsed with { TrainRows = train };
-                    trainGiven = true;
-                    break;
-                case "--epochs":
-                    if (!TryInt(args, ref i, 1, 100, out int epochs, out error))
-                        return false;
-                    parsed = parsed with { Epochs = epochs };
-                    epochsGiven = true;
-                    break;
-                default:
-                    error = $"unknown argument '{arg}'.";
-                    return false;
-            }
-        }
-        if (parsed.Quick && (trainGiven || epochsGiven))
-        {
-            error = "--quick fixes the rows and epochs; leave out --train and --epochs.";
-            return false;
-        }
-        return true;
-    }
+    /// <summary>The arguments of a command line that <see cref="Command"/> parsed without errors.</summary>
+    public static FineTuningArguments From(ParseResult result) => new(result.GetValue(DataOption), result.GetRequiredValue(OutOption),
+        result.GetValue(TrainOption), result.GetValue(EpochsOption), result.GetValue(QuickOption));
 }

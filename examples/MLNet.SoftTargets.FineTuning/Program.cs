@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.SoftTargets.Datasets;
+using MLNet.SoftTargets.Examples;
 
 namespace MLNet.SoftTargets.FineTuning;
 
@@ -26,18 +27,8 @@ public static class Program
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        if (!FineTuningArguments.TryParse(args, out var arguments, out string error))
-        {
-            Console.Error.WriteLine($"error: {error}");
-            Console.Error.WriteLine(FineTuningArguments.Usage);
-            return 2;
-        }
-        if (arguments.ShowHelp)
-        {
-            Console.WriteLine(FineTuningArguments.Usage);
-            Console.WriteLine(FineTuningArguments.Help);
-            return 0;
-        }
+        if (!CommandLineHost.TryParse(FineTuningArguments.Command(), args, FineTuningArguments.From, out var arguments, out int exitCode))
+            return exitCode;
 
         var total = Stopwatch.StartNew();
         string models = Path.Combine(AppContext.BaseDirectory, "DnnImageModels");

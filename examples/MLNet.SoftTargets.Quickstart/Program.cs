@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.ML;
+using MLNet.SoftTargets.Examples;
 using MLNet.SoftTargets.Plots;
 
 namespace MLNet.SoftTargets.Quickstart;
@@ -11,24 +12,11 @@ namespace MLNet.SoftTargets.Quickstart;
 /// </summary>
 public static class Program
 {
-    private const string Usage =
-        "usage: dotnet run --project examples/MLNet.SoftTargets.Quickstart [-- [--dataset digits|fashion] [--data <folder>] [--epochs N] [--rows N] [--out <folder>]]";
-
     public static int Main(string[] args)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        if (!QuickstartOptions.TryParse(args, out var options, out string? error))
-        {
-            Console.Error.WriteLine($"error: {error}");
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-        if (options.Help)
-        {
-            Console.WriteLine(Usage);
-            Console.WriteLine(QuickstartOptions.HelpText);
-            return 0;
-        }
+        if (!CommandLineHost.TryParse(QuickstartOptions.Command(), args, QuickstartOptions.From, out var options, out int exitCode))
+            return exitCode;
 
         QuickstartData data;
         try

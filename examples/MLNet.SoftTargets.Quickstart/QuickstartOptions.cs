@@ -1,100 +1,57 @@
-using System.Globalization;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using MLNet.SoftTargets.Datasets;
+using MLNet.SoftTargets.Examples;
 
 namespace MLNet.SoftTargets.Quickstart;
 
 /// <summary>Command-line options of the quickstart.</summary>
-internal sealed record QuickstartOptions
+/// <param name="DataDirectory">The Fashion-MNIST folder, or null for the embedded digits.</param>
+/// <param name="Epochs">--epochs, or null for the data set's default.</param>
+/// <param name="PredictRows">--rows: test rows to predict with the reloaded model.</param>
+/// <param name="OutputDirectory">--out, relative to the working directory.</param>
+internal sealed record QuickstartOptions(string? DataDirectory, int? Epochs, int PredictRows, string OutputDirectory)
 {
-    public const string HelpText =
-        "  --dataset digits|fashion  the embedded UCI digits, or Fashion-MNIST (default: Fashion-MNIST when\n" +
-        "                            /usr/share/datasets/fashion-mnist exists, else the digits)\n" +
-        "  --data <folder>           Fashion-MNIST IDX files in <folder> (implies --dataset fashion)\n" +
-        "  --epochs N                training epochs (default 30 on the digits, 10 on Fashion-MNIST)\n" +
-        "  --rows N                  test rows to predict with the reloaded model (default 5)\n" +
-        "  --out <folder>            where the PNG and the model zip go (default ./quickstart-output)";
+    private const string Description =
+        "Trains hard, smoothed (SmoothLabels 0.1) and smoothed + temperature-calibrated models, prints accuracy, NLL, " +
+        "ECE, feature norm and training time, draws their reliability diagrams, saves the calibrated model, reloads it " +
+        "with stock ML.NET and predicts a few test rows.";
 
-    public string? DataDirectory { get; init; }
+    private static readonly Option<string?> DatasetOption = CommandLineHost.Value<string?>(
+        "--dataset", "digits|fashion", $"the embedded UCI digits, or Fashion-MNIST [default: Fashion-MNIST when {FashionMnist.DefaultDirectory} " +
+        "holds it, else the digits]",
+        text => text is "digits" or "fashion" ? (text, null) : (null, $"'{text}' is not 'digits' or 'fashion'."));
 
-    public int? Epochs { get; init; }
+    private static readonly Option<string?> DataOption = CommandLineHost.DataFolder(
+        "Fashion-MNIST IDX files in this folder (implies --dataset fashion)", fashionMnistFiles: true);
 
-    public int PredictRows { get; init; } = 5;
+    private static readonly Option<int?> EpochsOption = CommandLineHost.OptionalInt(
+        "--epochs", "training epochs", 1, 10_000, "30 on the digits, 10 on Fashion-MNIST");
 
-    public string OutputDirectory { get; init; } = "quickstart-output";
+    private static readonly Option<int> RowsOption = CommandLineHost.Int(
+        "--rows", "test rows to predict with the reloaded model", 1, 10_000, 5);
 
-    public bool Help { get; init; }
+    private static readonly Option<string> OutOption = CommandLineHost.OutputFolder("where the PNG and the model zip go", "quickstart-output");
 
-    public static bool TryParse(string[] args, out QuickstartOptions options, out string? error)
+    /// <summary>The root command: the quickstart's description, its options and their checks.</summary>
+    public static RootCommand Command() => CommandLineHost.Root(Description, [DatasetOption, DataOption, EpochsOption, RowsOption, OutOption],
+        command =>
+        {
+            // The last --dataset value counts (the value itself is checked on its own; reading it here would throw when it
+            // is missing). With --data the folder is checked on its own, and it wins whatever the order.
+            if (command.GetResult(DatasetOption)?.Tokens is [.., { Value: "fashion" }] && !CommandLineHost.Given(command, DataOption)
+                && FashionMnist.TryFindDefault() is null)
+                command.AddError($"Fashion-MNIST is not at {FashionMnist.DefaultDirectory} (apt-get install dataset-fashion-mnist), and no --data was given.");
+        });
+
+    /// <summary>The options of a command line that <see cref="Command"/> parsed without errors.</summary>
+    public static QuickstartOptions From(ParseResult result)
     {
-        options = new QuickstartOptions { DataDirectory = Datasets.FashionMnist.TryFindDefault() };
-        error = null;
-        string? dataset = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string arg = args[i];
-            string? Value()
-            {
-                if (i + 1 < args.Length)
-                    return args[++i];
-                return null;
-            }
-            switch (arg)
-            {
-                case "--help" or "-h":
-                    options = options with { Help = true };
-                    break;
-                case "--dataset":
-                    dataset = Value();
-                    if (dataset is not ("digits" or "fashion"))
-                    {
-                        error = $"--dataset must be 'digits' or 'fashion', got '{dataset}'.";
-                        return false;
-                    }
-                    break;
-                case "--data":
-                    string? folder = Value();
-                    if (folder is null || !Directory.Exists(folder))
-                    {
-                        error = $"--data needs an existing folder with the Fashion-MNIST IDX files, got '{folder}'.";
-                        return false;
-                    }
-                    if (!Datasets.FashionMnist.HasFiles(folder))
-                    {
-                        error = $"--data '{folder}' lacks one of {string.Join(", ", Datasets.FashionMnist.FileNames)}.";
-                        return false;
-                    }
-                    options = options with { DataDirectory = folder };
-                    dataset = "fashion";
-                    break;
-                case "--epochs" or "--rows":
-                    string? text = Value();
-                    if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > 10_000)
-                    {
-                        error = $"{arg} needs a whole number from 1 to 10000, got '{text}'.";
-                        return false;
-                    }
-                    options = arg == "--epochs" ? options with { Epochs = n } : options with { PredictRows = n };
-                    break;
-                case "--out":
-                    string? output = Value();
-                    if (string.IsNullOrWhiteSpace(output))
-                    {
-                        error = "--out needs a folder.";
-                        return false;
-                    }
-                    options = options with { OutputDirectory = output };
-                    break;
-                default:
-                    error = $"unknown argument '{arg}'.";
-                    return false;
-            }
-        }
-        if (dataset == "digits")
-            options = options with { DataDirectory = null };
-        else if (dataset == "fashion" && options.DataDirectory is null)
-        {
-            error = $"Fashion-MNIST is not at {Datasets.FashionMnist.DefaultDirectory} (apt-get install dataset-fashion-mnist), and no --data was given.";
-            return false;
-        }
-        return true;
+        // --data means --dataset fashion; when both are given, the later one decides.
+        var tokens = result.Tokens.ToList();
+        int Last(Option option) => tokens.FindLastIndex(t => t.Type == TokenType.Option && t.Value == option.Name);
+        string? dataset = Last(DataOption) > Last(DatasetOption) ? "fashion" : result.GetValue(DatasetOption);
+        return new(dataset == "digits" ? null : result.GetValue(DataOption) ?? FashionMnist.TryFindDefault(),
+            result.GetValue(EpochsOption), result.GetValue(RowsOption), result.GetRequiredValue(OutOption));
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.SoftTargets.Examples;
 using static MLNet.SoftTargets.SemiSupervised.SemiSupervisedModel;
 
 namespace MLNet.SoftTargets.SemiSupervised;
@@ -24,18 +25,8 @@ public static class Program
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         var total = Stopwatch.StartNew();
-        if (!SemiSupervisedArguments.TryParse(args, out var arguments, out string error))
-        {
-            Console.Error.WriteLine($"error: {error}");
-            Console.Error.WriteLine(SemiSupervisedArguments.Usage);
-            return 2;
-        }
-        if (arguments.ShowHelp)
-        {
-            Console.WriteLine(SemiSupervisedArguments.Usage);
-            Console.WriteLine(SemiSupervisedArguments.Help);
-            return 0;
-        }
+        if (!CommandLineHost.TryParse(SemiSupervisedArguments.Command(), args, SemiSupervisedArguments.From, out var arguments, out int exitCode))
+            return exitCode;
 
         SemiSupervisedData data;
         try

@@ -1,204 +1,108 @@
-using System.Globalization;
+using System.CommandLine;
 using MLNet.SoftTargets.Datasets;
-using static MLNet.SoftTargets.Examples.ArgumentReader;
+using MLNet.SoftTargets.Examples;
 
 namespace MLNet.SoftTargets.SemiSupervised;
 
 /// <summary>The command line. Every value is checked here; a bad one gives a message naming it (exit code 2).</summary>
-public sealed record SemiSupervisedArguments
+/// <param name="FashionDirectory">The Fashion-MNIST folder (--data, or the installed one with --fashion), or null for the embedded digits.</param>
+/// <param name="Rounds">--rounds: pseudo-labelling rounds after the baseline.</param>
+/// <param name="LabelledPerClass">--labelled-per-class.</param>
+/// <param name="Epochs">--epochs, or null for the data set's default.</param>
+/// <param name="BaselineEpochs">--baseline-epochs, or null for the same number of steps as a round.</param>
+/// <param name="BatchSize">--batch.</param>
+/// <param name="Temperature">--temperature of the sharpening.</param>
+/// <param name="Threshold">--threshold (0: every unlabelled row).</param>
+/// <param name="FineTune">--fine-tune.</param>
+/// <param name="MaxUnlabelled">--unlabelled, or null for all of them.</param>
+/// <param name="Seeds">--seeds, or null for the data set's default.</param>
+/// <param name="ModelPath">--model, or null for the default path.</param>
+public sealed record SemiSupervisedArguments(string? FashionDirectory, int Rounds, int LabelledPerClass, int? Epochs, int? BaselineEpochs,
+    int BatchSize, double Temperature, double Threshold, bool FineTune, int? MaxUnlabelled, IReadOnlyList<int>? Seeds, string? ModelPath)
 {
     public const int DefaultRounds = 5;
     public const int DefaultLabelledPerClass = 10;
     public const int DefaultBatchSize = 32;
     public const double DefaultTemperature = 0.5;
 
-    public const string Usage =
-        "usage: dotnet run -c Release --project examples/MLNet.SoftTargets.SemiSupervised [-- [--fashion | --data DIR] " +
-        "[--rounds N] [--labelled-per-class N] [--epochs N] [--baseline-epochs N] [--batch N] [--temperature T] [--threshold P] " +
-        "[--fine-tune] [--unlabelled N] [--seeds S1,S2,...] [--model PATH]]";
+    private const string Description =
+        "Semi-supervised learning with MixMatch-style pseudo-labels: a labelled-only baseline, then rounds of \"score the " +
+        "unlabelled rows, sharpen with SharpenLabels(T), retrain on labelled + pseudo-labelled rows\", with SoftTargetCrossEntropy; " +
+        "saves the model chosen on the validation split and predicts through the Model Builder-style consumption code.";
 
-    public const string Help =
-        """
-          --fashion                Fashion-MNIST from /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)
-          --data DIR               Fashion-MNIST from a folder with its four IDX .gz files
-                                   (default data: the embedded UCI digits, 8x8, 1,797 rows)
-          --rounds N               pseudo-labelling rounds after the labelled-only baseline (default 5; 0 = baseline only)
-          --labelled-per-class N   training rows per class that keep their labels (default 10)
-          --epochs N               epochs of each round's training run (default: 30 on digits, 3 on Fashion-MNIST)
-          --baseline-epochs N      epochs of the labelled-only baseline (default: as many Adam steps as a round takes)
-          --batch N                examples per Adam step (default 32)
-          --temperature T          sharpening temperature of the pseudo-labels, 0 < T (default 0.5, as in MixMatch)
-          --threshold P            leave out unlabelled rows whose top-1 confidence is below P, 0 <= P < 1 (default 0: use all)
-          --fine-tune              continue from the previous round's weights instead of training a fresh model
-          --unlabelled N           use at most N unlabelled rows (default: the rest of the training split)
-          --seeds S1,S2,...        run the whole experiment once per seed (the seed picks the labelled rows, the initialisation
-                                   and the shuffling; the verdict weighs the change against its spread over seeds).
-                                   Default: 42,43,44,45,46 on digits, 42,43,44 on Fashion-MNIST; the first seed's model is saved
-          --model PATH             where the saved model goes (default: SemiSupervisedModel.zip next to the app)
-          --help                   this text
-        """;
+    private static readonly Option<bool> FashionOption = CommandLineHost.Flag(
+        "--fashion", $"Fashion-MNIST from {FashionMnist.DefaultDirectory} (apt-get install dataset-fashion-mnist)");
 
-    /// <summary>The Fashion-MNIST folder, or null for the embedded digits.</summary>
-    public string? FashionDirectory { get; init; }
+    private static readonly Option<string?> DataOption = CommandLineHost.DataFolder(
+        "Fashion-MNIST from a folder with its four IDX .gz files (without --data or --fashion: the embedded UCI digits, 8x8, 1,797 rows)",
+        fashionMnistFiles: true);
 
-    public int Rounds { get; init; } = DefaultRounds;
+    private static readonly Option<int> RoundsOption = CommandLineHost.Int(
+        "--rounds", "pseudo-labelling rounds after the labelled-only baseline (0 = baseline only)", 0, 100, DefaultRounds);
 
-    public int LabelledPerClass { get; init; } = DefaultLabelledPerClass;
+    private static readonly Option<int> LabelledPerClassOption = CommandLineHost.Int(
+        "--labelled-per-class", "training rows per class that keep their labels", 1, 10_000, DefaultLabelledPerClass);
 
-    /// <summary>--epochs, or null for the data set's default.</summary>
-    public int? Epochs { get; init; }
+    private static readonly Option<int?> EpochsOption = CommandLineHost.OptionalInt(
+        "--epochs", "epochs of each round's training run", 1, 10_000, "30 on digits, 3 on Fashion-MNIST");
 
-    /// <summary>--baseline-epochs, or null for the same number of steps as a round.</summary>
-    public int? BaselineEpochs { get; init; }
+    private static readonly Option<int?> BaselineEpochsOption = CommandLineHost.OptionalInt(
+        "--baseline-epochs", "epochs of the labelled-only baseline", 1, 100_000, "as many Adam steps as a round takes");
 
-    public int BatchSize { get; init; } = DefaultBatchSize;
+    private static readonly Option<int> BatchOption = CommandLineHost.Int(
+        "--batch", "examples per Adam step", 1, 65_536, DefaultBatchSize);
 
-    public double Temperature { get; init; } = DefaultTemperature;
+    private static readonly Option<double> TemperatureOption = CommandLineHost.Number(
+        "--temperature", "T", "sharpening temperature of the pseudo-labels (MixMatch uses 0.5)", "a finite number > 0",
+        t => t > 0 && !double.IsInfinity(t), DefaultTemperature);
 
-    public double Threshold { get; init; }
+    private static readonly Option<double> ThresholdOption = CommandLineHost.Number(
+        "--threshold", "P", "leave out unlabelled rows whose top-1 confidence is below P (0: use all)", "a number in [0, 1)",
+        p => p >= 0 && p < 1, 0);
 
-    public bool FineTune { get; init; }
+    private static readonly Option<bool> FineTuneOption = CommandLineHost.Flag(
+        "--fine-tune", "continue from the previous round's weights instead of training a fresh model");
 
-    public int? MaxUnlabelled { get; init; }
+    private static readonly Option<int?> UnlabelledOption = CommandLineHost.OptionalInt(
+        "--unlabelled", "use at most N unlabelled rows", 1, 10_000_000, "the rest of the training split");
 
-    /// <summary>--seeds, or null for the data set's default.</summary>
-    public IReadOnlyList<int>? Seeds { get; init; }
+    private static readonly Option<IReadOnlyList<int>?> SeedsOption = CommandLineHost.Value<IReadOnlyList<int>?>(
+        "--seeds", "S1,S2,...", "run the whole experiment once per seed (the seed picks the labelled rows, the initialisation " +
+        "and the shuffling; the verdict weighs the change against its spread over seeds); the first seed's model is saved " +
+        "[default: 42,43,44,45,46 on digits, 42,43,44 on Fashion-MNIST]", ParseSeeds);
 
-    public string? ModelPath { get; init; }
+    private static readonly Option<string?> ModelOption = CommandLineHost.OptionalText(
+        "--model", "PATH", "where the saved model goes", "SemiSupervisedModel.zip next to the app");
 
-    public bool ShowHelp { get; init; }
+    /// <summary>The root command: the experiment's description, its options and their checks.</summary>
+    public static RootCommand Command() => CommandLineHost.Root(Description,
+        [FashionOption, DataOption, RoundsOption, LabelledPerClassOption, EpochsOption, BaselineEpochsOption, BatchOption,
+         TemperatureOption, ThresholdOption, FineTuneOption, UnlabelledOption, SeedsOption, ModelOption],
+        CommandLineHost.Exclusive("--fashion and --data exclude each other (--data already means Fashion-MNIST from that folder).",
+            FashionOption, DataOption),
+        command =>
+        {
+            if (CommandLineHost.Given(command, FashionOption) && FashionMnist.TryFindDefault() is null)
+                command.AddError($"--fashion: Fashion-MNIST is not installed in {FashionMnist.DefaultDirectory} (apt-get install dataset-fashion-mnist, or --data DIR).");
+        });
 
-    /// <summary>Parses <paramref name="args"/>; false with a message naming the bad argument.</summary>
-    public static bool TryParse(string[] args, out SemiSupervisedArguments parsed, out string error)
+    /// <summary>The arguments of a command line that <see cref="Command"/> parsed without errors.</summary>
+    public static SemiSupervisedArguments From(ParseResult result) => new(
+        result.GetValue(DataOption) ?? (result.GetValue(FashionOption) ? FashionMnist.TryFindDefault() : null),
+        result.GetValue(RoundsOption), result.GetValue(LabelledPerClassOption), result.GetValue(EpochsOption), result.GetValue(BaselineEpochsOption),
+        result.GetValue(BatchOption), result.GetValue(TemperatureOption), result.GetValue(ThresholdOption), result.GetValue(FineTuneOption),
+        result.GetValue(UnlabelledOption), result.GetValue(SeedsOption), result.GetValue(ModelOption));
+
+    /// <summary>Comma-separated seeds, whole numbers ≥ 0, none repeated.</summary>
+    private static (IReadOnlyList<int>? Value, string? Error) ParseSeeds(string text)
     {
-        parsed = new SemiSupervisedArguments();
-        error = "";
-        bool fashion = false, data = false;
-        for (int i = 0; i < args.Length; i++)
+        var seeds = new List<int>();
+        foreach (string part in text.Split(','))
         {
-            string arg = args[i];
-            string text;
-            switch (arg)
-            {
-                case "--help" or "-h":
-                    parsed = parsed with { ShowHelp = true };
-                    break;
-                case "--fashion":
-                    fashion = true;
-                    break;
-                case "--fine-tune":
-                    parsed = parsed with { FineTune = true };
-                    break;
-                case "--data":
-                    if (!TryValue(args, ref i, out text, out error))
-                        return false;
-                    if (!Directory.Exists(text))
-                    {
-                        error = $"--data: folder '{text}' does not exist.";
-                        return false;
-                    }
-                    if (!FashionMnist.HasFiles(text))
-                    {
-                        error = $"--data: '{text}' does not hold Fashion-MNIST's four files ({string.Join(", ", FashionMnist.FileNames)}).";
-                        return false;
-                    }
-                    data = true;
-                    parsed = parsed with { FashionDirectory = text };
-                    break;
-                case "--rounds":
-                    if (!TryInt(args, ref i, 0, 100, out int rounds, out error))
-                        return false;
-                    parsed = parsed with { Rounds = rounds };
-                    break;
-                case "--labelled-per-class":
-                    if (!TryInt(args, ref i, 1, 10_000, out int perClass, out error))
-                        return false;
-                    parsed = parsed with { LabelledPerClass = perClass };
-                    break;
-                case "--epochs":
-                    if (!TryInt(args, ref i, 1, 10_000, out int epochs, out error))
-                        return false;
-                    parsed = parsed with { Epochs = epochs };
-                    break;
-                case "--baseline-epochs":
-                    if (!TryInt(args, ref i, 1, 100_000, out int baselineEpochs, out error))
-                        return false;
-                    parsed = parsed with { BaselineEpochs = baselineEpochs };
-                    break;
-                case "--batch":
-                    if (!TryInt(args, ref i, 1, 65_536, out int batch, out error))
-                        return false;
-                    parsed = parsed with { BatchSize = batch };
-                    break;
-                case "--unlabelled":
-                    if (!TryInt(args, ref i, 1, 10_000_000, out int unlabelled, out error))
-                        return false;
-                    parsed = parsed with { MaxUnlabelled = unlabelled };
-                    break;
-                case "--temperature":
-                    if (!TryDouble(args, ref i, out double temperature, out error))
-                        return false;
-                    if (!(temperature > 0) || double.IsInfinity(temperature))
-                    {
-                        error = $"--temperature: {temperature.ToString(CultureInfo.InvariantCulture)} is not a finite number > 0.";
-                        return false;
-                    }
-                    parsed = parsed with { Temperature = temperature };
-                    break;
-                case "--threshold":
-                    if (!TryDouble(args, ref i, out double threshold, out error))
-                        return false;
-                    if (!(threshold >= 0 && threshold < 1))
-                    {
-                        error = $"--threshold: {threshold.ToString(CultureInfo.InvariantCulture)} is not in [0, 1).";
-                        return false;
-                    }
-                    parsed = parsed with { Threshold = threshold };
-                    break;
-                case "--seeds":
-                    if (!TryValue(args, ref i, out text, out error))
-                        return false;
-                    var seeds = new List<int>();
-                    foreach (string part in text.Split(','))
-                    {
-                        if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int seed))
-                        {
-                            error = $"--seeds: '{part}' is not a whole number ≥ 0 (give e.g. --seeds 42,43,44).";
-                            return false;
-                        }
-                        seeds.Add(seed);
-                    }
-                    if (seeds.Distinct().Count() != seeds.Count)
-                    {
-                        error = $"--seeds: '{text}' repeats a seed.";
-                        return false;
-                    }
-                    parsed = parsed with { Seeds = seeds };
-                    break;
-                case "--model":
-                    if (!TryValue(args, ref i, out text, out error))
-                        return false;
-                    parsed = parsed with { ModelPath = text };
-                    break;
-                default:
-                    error = $"unknown argument '{arg}'.";
-                    return false;
-            }
+            if (!CommandLineHost.TryWholeNumber(part.Trim(), 0, int.MaxValue, out int seed))
+                return (null, $"'{part}' is not a whole number ≥ 0 (give e.g. --seeds 42,43,44).");
+            seeds.Add(seed);
         }
-        if (fashion && data)
-        {
-            error = "--fashion and --data exclude each other (--data already means Fashion-MNIST from that folder).";
-            return false;
-        }
-        if (fashion)
-        {
-            if (FashionMnist.TryFindDefault() is not { } found)
-            {
-                error = $"--fashion: Fashion-MNIST is not installed in {FashionMnist.DefaultDirectory} (apt-get install dataset-fashion-mnist, or --data DIR).";
-                return false;
-            }
-            parsed = parsed with { FashionDirectory = found };
-        }
-        return true;
+        return seeds.Distinct().Count() == seeds.Count ? (seeds, null) : (null, $"'{text}' repeats a seed.");
     }
 }
