@@ -3,7 +3,7 @@ namespace MLNet.SoftTargets.Engine;
 /// <summary>
 /// A training checkpoint: every state tensor (parameters and optimizer state), the step count, and the position in
 /// the data (epoch and batches done in it). Shuffling is a pure function of the seed and the epoch, so this is all a
-/// resumed run needs to continue exactly as an uninterrupted one. Written atomically (temporary file, then rename).
+/// resumed run needs to continue exactly as an uninterrupted one. Written atomically (a partial file, then a rename).
 /// </summary>
 internal sealed record Checkpoint(string Fingerprint, long Step, int Epoch, long BatchesInEpoch, double EpochLossSum, int EpochBatches,
     IReadOnlyDictionary<string, float[]> State, IReadOnlyList<TrainingProgress> History)
@@ -17,8 +17,8 @@ internal sealed record Checkpoint(string Fingerprint, long Step, int Epoch, long
     {
         Directory.CreateDirectory(directory);
         string path = PathIn(directory);
-        string temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
+        string partial = path + ".tmp";
+        using (var stream = File.Create(partial))
         using (var writer = new BinaryWriter(stream))
         {
             writer.Write(FormatVersion);
@@ -49,7 +49,7 @@ internal sealed record Checkpoint(string Fingerprint, long Step, int Epoch, long
                 writer.Write(h.EpochSeconds);
             }
         }
-        File.Move(temporary, path, overwrite: true);
+        File.Move(partial, path, overwrite: true);
     }
 
     /// <summary>The checkpoint in <paramref name="directory"/>, or null when there is none.</summary>

@@ -19,7 +19,7 @@ internal sealed class BuiltInChainBuilder
 {
     private readonly MLContext _ml = new(seed: 0);
     private readonly List<ITransformer> _stages = [];
-    private readonly List<string> _temporaries = [];
+    private readonly List<string> _intermediates = [];
     private readonly string _prefix;
     private IDataView _view;
 
@@ -38,10 +38,10 @@ internal sealed class BuiltInChainBuilder
     public MLContext Context => _ml;
 
     /// <summary>A reserved name for an intermediate column, dropped by <see cref="Build"/>.</summary>
-    public string Temporary(string role)
+    public string Intermediate(string role)
     {
         string name = _prefix + role;
-        _temporaries.Add(name);
+        _intermediates.Add(name);
         return name;
     }
 
@@ -56,7 +56,7 @@ internal sealed class BuiltInChainBuilder
     /// <summary>Drops the intermediate columns and returns the chain.</summary>
     public TransformerChain<ITransformer> Build()
     {
-        Add(_ml.Transforms.DropColumns([.. _temporaries]));
+        Add(_ml.Transforms.DropColumns([.. _intermediates]));
         return new TransformerChain<ITransformer>([.. _stages]);
     }
 
@@ -66,7 +66,7 @@ internal sealed class BuiltInChainBuilder
     /// </summary>
     public string AddKeyPresenceFlag(string keyColumn, int classCount)
     {
-        string flag = Temporary("flag");
+        string flag = Intermediate("flag");
         var lookup = new KeyValuePair<uint, float>[classCount + 1];
         lookup[0] = new(0, float.NaN);
         for (uint k = 1; k <= classCount; k++)
@@ -87,12 +87,12 @@ internal sealed class BuiltInChainBuilder
     /// </remarks>
     public string AddProbabilityRowFlag(string vectorColumn)
     {
-        string entryClass = Temporary("entryclass");
-        string entryKey = Temporary("entrykey");
-        string counts = Temporary("counts");
-        string present = Temporary("present");
-        string hash = Temporary("pattern");
-        string flag = Temporary("flag");
+        string entryClass = Intermediate("entryclass");
+        string entryKey = Intermediate("entrykey");
+        string counts = Intermediate("counts");
+        string present = Intermediate("present");
+        string hash = Intermediate("pattern");
+        string flag = Intermediate("flag");
 
         Add(_ml.Transforms.Expression(entryClass, "x => isna(x) or x < 0 or x > 3.4028235E+38 ? 2 : (x > 0 ? 1 : 0)", vectorColumn));
         var classes = _ml.Data.LoadFromEnumerable(new[] { new IntRow { Value = 0 }, new IntRow { Value = 1 }, new IntRow { Value = 2 } });
@@ -147,7 +147,7 @@ internal sealed class BuiltInChainBuilder
             low[i] = (float)offset;
             high[i] = (float)(offset + 1.0 / targetScale[i]);
         }
-        string column = Temporary("affine");
+        string column = Intermediate("affine");
         var definition = SchemaDefinition.Create(typeof(VectorRow));
         definition[0].ColumnName = source;
         definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, k);

@@ -21,7 +21,7 @@ internal static class ClassifierChain
     {
         var chain = new BuiltInChainBuilder(featureColumnName, featureType, null, PredictedLabel);
         var ml = chain.Context;
-        string index = chain.Temporary("index"), hash = chain.Temporary("index.hash"), name = chain.Temporary("index.name");
+        string index = chain.Intermediate("index"), hash = chain.Intermediate("index.hash"), name = chain.Intermediate("index.name");
 
         var outputs = new List<string> { InferenceGraph.Score, index };
         if (outputLogits)

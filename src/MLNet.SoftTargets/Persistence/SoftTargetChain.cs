@@ -19,7 +19,7 @@ internal static class SoftTargetChain
         if (input.IsKey)
         {
             flag = chain.AddKeyPresenceFlag(input.Name, input.ClassCount);
-            source = chain.Temporary("onehot");
+            source = chain.Intermediate("onehot");
             chain.Add(chain.Context.Transforms.Conversion.MapKeyToVector(source, input.Name));
         }
         else

@@ -22,9 +22,9 @@ internal sealed class SharpeningMapping(int classCount, double temperature) : So
 
         // Divide by the largest entry first: raw powers of small probabilities underflow (0.1^100 is 0
         // in float, and 0/0 is NaN), while r = p / max keeps the top class at exactly 1.
-        string byMax = chain.Temporary("bymax");
-        string powered = chain.Temporary("powered");
-        string normalized = chain.Temporary("normalized");
+        string byMax = chain.Intermediate("bymax");
+        string powered = chain.Intermediate("powered");
+        string normalized = chain.Intermediate("normalized");
         var transforms = chain.Context.Transforms;
         chain.Add(transforms.NormalizeLpNorm(byMax, source, LpNormNormalizingEstimatorBase.NormFunction.Infinity, ensureZeroMean: false));
         string exponent = (1.0 / temperature).ToString("R", CultureInfo.InvariantCulture);

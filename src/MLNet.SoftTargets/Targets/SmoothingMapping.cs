@@ -79,7 +79,7 @@ internal sealed class SmoothingMapping : SoftTargetMapping
         string column = source;
         if (!sourceIsOneHot)
         {
-            column = chain.Temporary("normalized");
+            column = chain.Intermediate("normalized");
             chain.Add(chain.Context.Transforms.NormalizeLpNorm(column, source, LpNormNormalizingEstimatorBase.NormFunction.L1, ensureZeroMean: false));
         }
         if (_kind != LabelSmoothingKind.ClassPrior)
