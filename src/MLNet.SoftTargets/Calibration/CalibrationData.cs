@@ -29,7 +29,7 @@ internal static class CalibrationData
 
     /// <summary>The key label and the score column (one probability per class).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
-    public static (Microsoft.ML.DataViewSchema.Column Label, Microsoft.ML.DataViewSchema.Column Score, int ClassCount) Columns(Microsoft.ML.DataViewSchema schema,
+    public static (DataViewSchema.Column Label, DataViewSchema.Column Score, int ClassCount) Columns(DataViewSchema schema,
         string labelColumnName, string scoreColumnName)
     {
         var (label, k) = ColumnContract.RequireKeyLabel(schema, labelColumnName, nameof(labelColumnName), "data");
