@@ -62,7 +62,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new SoftTargetDataView(input, CreateMapper(input.Schema));
+        return new MappedDataView(input, CreateMapper(input.Schema));
     }
 
     /// <summary>A row mapper over <paramref name="inputSchema"/> (used by <see cref="PredictionEngine{TSrc, TDst}"/>).</summary>
@@ -71,8 +71,8 @@ public abstract class SoftTargetTransformerBase : ITransformer
     /// <summary>Saves the equivalent chain of stock ML.NET transformers (see the class remarks).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_equivalent).Save(ctx);
 
-    private SoftTargetRowMapper CreateMapper(DataViewSchema inputSchema) =>
-        new(inputSchema, GetOutputSchema(inputSchema), OutputColumnName, inputSchema[InputColumnName].Index, CreateGetter);
+    private AddedColumnsMapper CreateMapper(DataViewSchema inputSchema) =>
+        new(inputSchema, GetOutputSchema(inputSchema), [OutputColumnName], [inputSchema[InputColumnName].Index], (row, _) => [CreateGetter(row)]);
 
     private ValueGetter<VBuffer<float>> CreateGetter(DataViewRow row)
     {

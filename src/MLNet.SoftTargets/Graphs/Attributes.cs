@@ -18,6 +18,13 @@ internal static class Attr
         return attribute;
     }
 
+    public static AttributeProto Strings(string name, IEnumerable<string> values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Strings };
+        attribute.Strings.AddRange(values.Select(Google.Protobuf.ByteString.CopyFromUtf8));
+        return attribute;
+    }
+
     /// <summary>The value of an int attribute of <paramref name="node"/>, or <paramref name="fallback"/>.</summary>
     public static long GetInt(NodeProto node, string name, long fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;

@@ -23,6 +23,7 @@ internal sealed class GraphBuilder
     private readonly Dictionary<string, TensorProto.Types.DataType> _types = [];
     private readonly Dictionary<string, int> _counters = [];
     private readonly Dictionary<string, string> _renamed = [];
+    private readonly Dictionary<string, int> _domains = [];
 
     public GraphBuilder(TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float, int opset = DefaultOpset)
     {
@@ -115,6 +116,41 @@ internal sealed class GraphBuilder
         return name;
     }
 
+    /// <summary>A string constant (e.g. the input of ML.NET's slot-names node).</summary>
+    public string StringInitializer(string hint, string[] values, long[] shape)
+    {
+        string name = Unique(hint);
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.String };
+        tensor.Dims.AddRange(shape);
+        tensor.StringData.AddRange(values.Select(ByteString.CopyFromUtf8));
+        _graph.Initializer.Add(tensor);
+        Declare(name, shape, TensorProto.Types.DataType.String);
+        return name;
+    }
+
+    /// <summary>
+    /// Slot names for the output column <paramref name="column"/> in the form ML.NET's <c>OnnxTransformer</c> reads them
+    /// (and its ONNX exporter writes them): an <c>ai.onnx.ml</c> LabelEncoder node named <c>mlnet.{column}.SlotNames</c>
+    /// whose <c>keys_strings</c> are the names, computing the extra graph output <c>mlnet.{column}.unusedOutput</c>.
+    /// </summary>
+    public void AddSlotNames(string column, IReadOnlyList<string> slotNames)
+    {
+        var one = StringInitializer($"mlnet.{column}.one", ["one"], [1, 1]);
+        string output = $"mlnet.{column}.unusedOutput";
+        Declare(output, [1, 1], TensorProto.Types.DataType.Int64);
+        var node = new NodeProto { OpType = "LabelEncoder", Domain = "ai.onnx.ml", Name = $"mlnet.{column}.SlotNames" };
+        node.Input.Add(one);
+        node.Output.Add(output);
+        node.Attribute.Add(Attr.Strings("keys_strings", slotNames));
+        node.Attribute.Add(Attr.Ints("values_int64s", Enumerable.Range(0, slotNames.Count).Select(i => (long)i).ToArray()));
+        _graph.Node.Add(node);
+        _domains["ai.onnx.ml"] = 2;
+        _graph.Output.Add(ValueInfo(output, [1, 1], TensorProto.Types.DataType.Int64));
+    }
+
+    /// <summary>Key/value pairs stored in the model's <c>metadata_props</c>.</summary>
+    public Dictionary<string, string> Metadata { get; } = [];
+
     /// <summary>The values of a 1-D int64 initializer, or null when <paramref name="name"/> is not one.</summary>
     public long[]? ConstantInt64s(string name) =>
         _graph.Initializer.FirstOrDefault(t => t.Name == name && t.DataType == (int)TensorProto.Types.DataType.Int64) is { } tensor
@@ -203,6 +239,10 @@ internal sealed class GraphBuilder
     {
         var model = new ModelProto { IrVersion = 8, ProducerName = "MLNet.SoftTargets", Graph = _graph.Clone() };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (domain, version) in _domains)
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+        foreach (var (key, value) in Metadata)
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.SoftTargets.Graphs.Blocks;
+using MLNet.SoftTargets.Scoring;
 
 namespace MLNet.SoftTargets.Persistence;
 
@@ -28,8 +29,16 @@ internal static class ClassifierChain
             outputs.Add(InferenceGraph.Logits);
         if (outputEmbedding)
             outputs.Add(InferenceGraph.Embedding);
-        var model = InferenceGraph.BuildPerRow(network, parameters, featureColumnName, index, outputLogits, outputEmbedding);
-        chain.Add(ml.Transforms.ApplyOnnxModel([.. outputs], [featureColumnName], new MemoryStream(model)));
+        var perRow = InferenceGraph.BuildPerRow(network, parameters, featureColumnName, index, outputLogits, outputEmbedding, classNames);
+        var spec = new ClassifierSpec
+        {
+            FeatureColumnName = featureColumnName, FeatureCount = network.RawInputSize, ClassNames = [.. classNames], HiddenSizes = network.Head.HiddenSizes,
+            CosineScale = network.Head.CosineScale, EmbeddingSize = network.EmbeddingSize, HasTrunk = network.Trunk is not null,
+            OutputLogits = outputLogits, OutputEmbedding = outputEmbedding, Parameters = network.Parameters,
+            CoreInput = perRow.CoreInput, CoreLogits = perRow.CoreLogits, CoreEmbedding = perRow.CoreEmbedding,
+        };
+        perRow.Builder.Metadata[ClassifierSpec.MetadataKey] = spec.ToJson();
+        chain.Add(ml.Transforms.ApplyOnnxModel([.. outputs], [featureColumnName], new MemoryStream(perRow.Builder.ToBytes())));
 
         // ApplyOnnxModel gives the arg-max as Vector<Int64, 1> (it cannot read rank-0 outputs): look its class name up.
         var indices = Enumerable.Range(0, classNames.Count).Select(i => new[] { (long)i }).ToArray();

@@ -41,7 +41,7 @@ internal static class StockSchemaShapes
         ColumnContract.FindShape(input, featureColumnName, "FeatureColumnName");
         var standIn = new ClassifierNetwork(new ClassifierHead(1, 2, [], null));
         var zeros = standIn.Parameters.ToDictionary(p => p.Name, p => new float[p.Length]);
-        var graph = InferenceGraph.BuildPerRow(standIn, zeros, featureColumnName, "Score.argmax", outputLogits, outputEmbedding);
+        var graph = InferenceGraph.BuildPerRow(standIn, zeros, featureColumnName, "Score.argmax", outputLogits, outputEmbedding, ["a", "b"]).Builder.ToBytes();
         var outputs = new List<string> { InferenceGraph.Score };
         if (outputLogits)
             outputs.Add(InferenceGraph.Logits);

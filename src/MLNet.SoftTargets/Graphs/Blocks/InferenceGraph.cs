@@ -31,23 +31,32 @@ internal static class InferenceGraph
 
     /// <summary>
     /// The per-row form for ML.NET's <c>ApplyOnnxModel</c> (which runs one row at a time and cannot read rank-0
-    /// outputs): input <paramref name="featureName"/> [D]; outputs <c>Score</c> [K], <paramref name="argMaxName"/>
-    /// [1] (int64 class index), and optionally <c>Logits</c> [K] and <c>Embedding</c> [E].
+    /// outputs): input <paramref name="featureName"/> [D]; outputs <c>Score</c> [K] with the class names as slot names
+    /// (when given), <paramref name="argMaxName"/> [1] (int64 class index, −1 when the score is NaN, e.g. for NaN
+    /// features), and optionally <c>Logits</c> [K] and <c>Embedding</c> [E]. Inside, a batch-agnostic core maps
+    /// <see cref="PerRowGraph.CoreInput"/> [N, D] to logits [N, K] and embeddings [N, E]; the per-row wrapper only
+    /// reshapes around it, so the core can be cut out again for batched scoring.
     /// </summary>
-    public static byte[] BuildPerRow(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, string featureName, string argMaxName, bool withLogits, bool withEmbedding)
+    public static PerRowGraph BuildPerRow(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, string featureName, string argMaxName,
+        bool withLogits, bool withEmbedding, IReadOnlyList<string>? classNames = null)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var features = g.Reshape(g.AddInput(featureName, [network.RawInputSize]), [1, network.RawInputSize]);
-        var (logits, embedding) = network.ForwardRaw(g, features, Initializers(g, network, parameters));
+        var coreInput = g.Reshape(g.AddInput(featureName, [network.RawInputSize]), [1, network.RawInputSize]);
+        var (logits, embedding) = network.ForwardRaw(g, coreInput, Initializers(g, network, parameters));
         var score = g.Reshape(g.Softmax(logits, axis: 1), [network.ClassCount]);
         var argMax = g.Node("ArgMax", [score], [1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 0), Attr.Int("keepdims", 1));
+        // ML.NET's multiclass scorers give a missing PredictedLabel when every score is NaN: −1 maps to no class.
+        var scoreIsNaN = g.IsNaN(g.ReduceSum(score, [], keepDims: false));
+        var index = g.Node("Where", [scoreIsNaN, g.Int64s(-1), argMax], [1], TensorProto.Types.DataType.Int64);
         g.AddOutput(score, Score);
-        g.AddOutput(argMax, argMaxName);
+        g.AddOutput(index, argMaxName);
         if (withLogits)
             g.AddOutput(g.Reshape(logits, [network.ClassCount]), Logits);
         if (withEmbedding)
             g.AddOutput(g.Reshape(embedding, [network.EmbeddingSize]), Embedding);
-        return g.ToBytes();
+        if (classNames is not null)
+            g.AddSlotNames(Score, classNames);
+        return new PerRowGraph(g, g.Resolve(coreInput), g.Resolve(logits), g.Resolve(embedding));
     }
 
     /// <summary><c>Features</c> [N, D] and every parameter as inputs → <c>Logits</c> [N, K].</summary>
@@ -68,3 +77,10 @@ internal static class InferenceGraph
         return name => values[name];
     }
 }
+
+/// <summary>A per-row inference graph and the names of its batch-agnostic core.</summary>
+/// <param name="Builder">The graph; add metadata before serialising it.</param>
+/// <param name="CoreInput">The core's input [N, D].</param>
+/// <param name="CoreLogits">The core's logits [N, K].</param>
+/// <param name="CoreEmbedding">The core's penultimate features [N, E].</param>
+internal sealed record PerRowGraph(GraphBuilder Builder, string CoreInput, string CoreLogits, string CoreEmbedding);

@@ -1,15 +1,14 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace MLNet.SoftTargets;
 
-/// <summary>The lazy result of a soft-target transform: the input view plus one column computed per row on demand.</summary>
-internal sealed class SoftTargetDataView : IDataView
+/// <summary>The lazy result of a row-by-row transform: the input view plus the mapper's computed columns, computed per row on demand.</summary>
+internal sealed class MappedDataView : IDataView
 {
     private readonly IDataView _input;
-    private readonly SoftTargetRowMapper _mapper;
+    private readonly AddedColumnsMapper _mapper;
 
-    public SoftTargetDataView(IDataView input, SoftTargetRowMapper mapper)
+    public MappedDataView(IDataView input, AddedColumnsMapper mapper)
     {
         _input = input;
         _mapper = mapper;
@@ -24,17 +23,15 @@ internal sealed class SoftTargetDataView : IDataView
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var needed = columnsNeeded.ToList();
-        return _mapper.GetCursor(_input.GetRowCursor(_mapper.GetDependencies(needed), rand), OutputNeeded(needed));
+        return _mapper.GetCursor(_input.GetRowCursor(_mapper.GetDependencies(needed), rand), _mapper.ActiveComputed(needed));
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
     {
         var needed = columnsNeeded.ToList();
-        bool outputNeeded = OutputNeeded(needed);
+        var active = _mapper.ActiveComputed(needed);
         return _input.GetRowCursorSet(_mapper.GetDependencies(needed), n, rand)
-            .Select(cursor => _mapper.GetCursor(cursor, outputNeeded))
+            .Select(cursor => _mapper.GetCursor(cursor, active))
             .ToArray();
     }
-
-    private bool OutputNeeded(List<DataViewSchema.Column> needed) => needed.Any(c => c.Index == _mapper.OutputIndex);
 }
