@@ -11,8 +11,8 @@ namespace MLNet.SoftTargets;
 internal delegate Delegate?[] ComputedGetters(DataViewRow input, bool[] active);
 
 /// <summary>
-/// Maps an input row to the same row plus computed columns (the visible output columns named in the list). The input
-/// columns pass through, possibly reordered or hidden by a computed column of the same name. Shared by the lazy data
+/// Maps an input row to the same row plus computed columns (output columns given by index). The input columns pass
+/// through, possibly reordered or hidden by a computed column of the same name. Shared by the lazy data
 /// views' cursors and by <see cref="PredictionEngine{TSrc, TDst}"/>.
 /// </summary>
 internal sealed class AddedColumnsMapper : IRowToRowMapper
@@ -24,18 +24,17 @@ internal sealed class AddedColumnsMapper : IRowToRowMapper
 
     /// <summary>
     /// Maps rows of <paramref name="inputSchema"/> to <paramref name="outputSchema"/>, which holds the input columns plus
-    /// the visible columns <paramref name="computedColumnNames"/>, computed from the input columns
-    /// <paramref name="sourceIndices"/> by the getters <paramref name="createGetters"/> makes.
+    /// the columns at <paramref name="computedIndices"/>, computed from the input columns <paramref name="sourceIndices"/>
+    /// by the getters <paramref name="createGetters"/> makes.
     /// </summary>
-    public AddedColumnsMapper(DataViewSchema inputSchema, DataViewSchema outputSchema, IReadOnlyList<string> computedColumnNames, IReadOnlyList<int> sourceIndices,
+    public AddedColumnsMapper(DataViewSchema inputSchema, DataViewSchema outputSchema, IReadOnlyList<int> computedIndices, IReadOnlyList<int> sourceIndices,
         ComputedGetters createGetters)
     {
         InputSchema = inputSchema;
         OutputSchema = outputSchema;
         _sourceIndices = [.. sourceIndices];
         _createGetters = createGetters;
-        ComputedIndices = computedColumnNames.Select(name => outputSchema.GetColumnOrNull(name)?.Index
-            ?? throw new InvalidOperationException($"Internal error: the output schema lacks column '{name}'.")).ToArray();
+        ComputedIndices = [.. computedIndices];
         _computedSlot = Enumerable.Repeat(-1, outputSchema.Count).ToArray();
         for (int i = 0; i < ComputedIndices.Count; i++)
             _computedSlot[ComputedIndices[i]] = i;
@@ -59,18 +58,21 @@ internal sealed class AddedColumnsMapper : IRowToRowMapper
 
     public DataViewSchema OutputSchema { get; }
 
-    /// <summary>Indices of the computed columns in <see cref="OutputSchema"/>, in the order they were named.</summary>
+    /// <summary>Indices of the computed columns in <see cref="OutputSchema"/>, in the order they were given.</summary>
     public IReadOnlyList<int> ComputedIndices { get; }
 
-    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns) => Dependencies(dependingColumns, withSources: true);
+
+    /// <summary>The input columns that <paramref name="dependingColumns"/> read; without <paramref name="withSources"/> only the passed-through ones.</summary>
+    public IEnumerable<DataViewSchema.Column> Dependencies(IEnumerable<DataViewSchema.Column> dependingColumns, bool withSources)
     {
         var needed = new HashSet<int>();
         foreach (var column in dependingColumns)
         {
-            if (_computedSlot[column.Index] >= 0)
-                needed.UnionWith(_sourceIndices);
-            else
+            if (_computedSlot[column.Index] < 0)
                 needed.Add(_inputOf[column.Index]);
+            else if (withSources)
+                needed.UnionWith(_sourceIndices);
         }
         return needed.Order().Select(i => InputSchema[i]);
     }

@@ -71,8 +71,11 @@ public abstract class SoftTargetTransformerBase : ITransformer
     /// <summary>Saves the equivalent chain of stock ML.NET transformers (see the class remarks).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_equivalent).Save(ctx);
 
-    private AddedColumnsMapper CreateMapper(DataViewSchema inputSchema) =>
-        new(inputSchema, GetOutputSchema(inputSchema), [OutputColumnName], [inputSchema[InputColumnName].Index], (row, _) => [CreateGetter(row)]);
+    private AddedColumnsMapper CreateMapper(DataViewSchema inputSchema)
+    {
+        var outputSchema = GetOutputSchema(inputSchema);
+        return new(inputSchema, outputSchema, [outputSchema[OutputColumnName].Index], [inputSchema[InputColumnName].Index], (row, _) => [CreateGetter(row)]);
+    }
 
     private ValueGetter<VBuffer<float>> CreateGetter(DataViewRow row)
     {

@@ -74,9 +74,9 @@ internal static class RepresentationAnalysis
     {
         if (classes.Count != 3 || classes.Distinct().Count() != 3 || classes.Any(c => c < 0 || c >= model.ClassCount))
             throw new ArgumentOutOfRangeException(nameof(classes), string.Join(",", classes), $"Give three different 0-based class indices below {model.ClassCount}.");
-        var head = model.Network.Head;
-        var weight = model.GetParameters()[head.LastWeightName];
-        int e = head.EmbeddingSize, k = head.ClassCount;
+        var spec = model.Spec;
+        var weight = model.GetParameters()[$"layer{spec.HiddenSizes.Count}.weight"];
+        int e = spec.EmbeddingSize, k = spec.ClassCount;
         double[] Template(int c) => Enumerable.Range(0, e).Select(i => (double)weight[i * k + c]).ToArray();
         var wa = Template(classes[0]);
         var u1 = Subtract(Template(classes[1]), wa);

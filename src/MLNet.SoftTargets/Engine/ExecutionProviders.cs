@@ -15,9 +15,10 @@ internal static class ExecutionProviders
     /// <param name="threads">Intra-op threads; sequential execution (parallel execution oversubscribes small machines).</param>
     /// <param name="log">Receives the fallback line, if any.</param>
     /// <param name="appendCuda">Appends the CUDA provider (a seam for tests; defaults to ONNX Runtime's).</param>
-    /// <exception cref="InvalidOperationException">CUDA was required and could not be loaded.</exception>
+    /// <exception cref="InvalidOperationException">CUDA was required and could not be loaded, or no native ONNX Runtime is in the application.</exception>
     public static (SessionOptions Options, bool UsesCuda) Create(TrainingDevice device, int threads, Action<string>? log, Action<SessionOptions, int>? appendCuda = null)
     {
+        NativeRuntime.EnsureLoaded();
         var options = new SessionOptions
         {
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,

@@ -16,10 +16,14 @@ internal static class ClassifierChain
 {
     public const string PredictedLabel = "PredictedLabel";
 
-    /// <summary>The model bytes behind <c>ApplyOnnxModel</c> stay in the saved zip.</summary>
-    public static TransformerChain<ITransformer> Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, string featureColumnName,
-        DataViewType featureType, IReadOnlyList<string> classNames, bool outputLogits, bool outputEmbedding)
+    /// <summary>
+    /// The chain and the spec it carries (in the per-row graph's metadata, for <c>LoadWithFastScoring</c>). The model
+    /// bytes behind <c>ApplyOnnxModel</c> stay in the saved zip.
+    /// </summary>
+    public static (TransformerChain<ITransformer> Chain, ClassifierSpec Spec) Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters,
+        string featureColumnName, DataViewType featureType, IReadOnlyList<string> classNames, bool outputLogits, bool outputEmbedding)
     {
+        Engine.NativeRuntime.EnsureLoaded();
         var chain = new BuiltInChainBuilder(featureColumnName, featureType, null, PredictedLabel);
         var ml = chain.Context;
         string index = chain.Intermediate("index"), hash = chain.Intermediate("index.hash"), name = chain.Intermediate("index.name");
@@ -45,7 +49,7 @@ internal static class ClassifierChain
         chain.AddHashLookup(index, hash, name, numberOfBits: 31, indices, classNames.Select(n => n.AsMemory()).ToArray());
         var keyData = ml.Data.LoadFromEnumerable(classNames.Select(n => new NameRow { Name = n }));
         chain.Add(ml.Transforms.Conversion.MapValueToKey(PredictedLabel, name, keyData: keyData));
-        return chain.Build();
+        return (chain.Build(), spec);
     }
 
     private sealed class NameRow

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.SoftTargets.Graphs.Blocks;
 using MLNet.SoftTargets.Persistence;
+using MLNet.SoftTargets.Scoring;
 
 namespace MLNet.SoftTargets;
 
@@ -14,46 +15,62 @@ namespace MLNet.SoftTargets;
 /// The model <em>is</em> a chain of stock ML.NET components (<see cref="ClassifierChain"/>: the inference graph behind
 /// <c>ApplyOnnxModel</c>, then a lookup that turns the arg-max index into a key) — so it saves with
 /// <c>mlContext.Model.Save</c> and loads with <c>mlContext.Model.Load</c> without this library, giving the same
-/// scores and schema. Limitation of ML.NET 5.0.1's <c>ApplyOnnxModel</c>: its output columns carry no slot names,
-/// so <c>Score</c> has none; the class names are <see cref="ClassNames"/> and the key values of <c>PredictedLabel</c>.
-/// Scoring needs a native ONNX Runtime package in the application (see the README).
+/// scores and schema. In memory it scores through <see cref="FastClassifier"/> instead (a managed kernel for small heads,
+/// ONNX Runtime in blocks of rows for large ones): same schema, same values to float rounding. <c>Score</c>'s slot names
+/// are the class names. Scoring needs a native ONNX Runtime package in the application (see the README).
 /// </remarks>
 public sealed class SoftTargetCrossEntropyModel : ITransformer
 {
-    private readonly ClassifierNetwork _network;
+    private readonly ClassifierNetwork? _network;
     private readonly Dictionary<string, float[]> _parameters;
     private readonly TransformerChain<ITransformer> _chain;
+    private readonly FastClassifier _fast;
 
     internal SoftTargetCrossEntropyModel(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, string featureColumnName, DataViewType featureType,
         string[] classNames, bool outputLogits, bool outputEmbedding, IReadOnlyList<TrainingProgress> history)
     {
         _network = network;
         _parameters = parameters.ToDictionary(p => p.Key, p => (float[])p.Value.Clone());
-        FeatureColumnName = featureColumnName;
-        ClassNames = classNames;
         History = history;
-        _chain = ClassifierChain.Build(network, _parameters, featureColumnName, featureType, classNames, outputLogits, outputEmbedding);
+        (_chain, Spec) = ClassifierChain.Build(network, _parameters, featureColumnName, featureType, classNames, outputLogits, outputEmbedding);
+        _fast = FastClassifier.Create(Spec, _parameters, () => InferenceGraph.Build(network, _parameters, withLogits: true, Spec.OutputEmbedding, withScore: false));
     }
 
-    /// <summary>The class names in key order (the label's key values as text).</summary>
-    public IReadOnlyList<string> ClassNames { get; }
+    /// <summary>A model read back from its saved stock chain (<c>LoadWithFastScoring</c>): the chain stays what it saves as.</summary>
+    internal SoftTargetCrossEntropyModel(ClassifierSpec spec, IReadOnlyDictionary<string, float[]> parameters, TransformerChain<ITransformer> chain, Func<byte[]> batchedGraph)
+    {
+        _network = spec.HasTrunk ? null : new ClassifierNetwork(spec.Head());
+        _parameters = parameters.ToDictionary(p => p.Key, p => (float[])p.Value.Clone());
+        History = [];
+        Spec = spec;
+        _chain = chain;
+        _fast = FastClassifier.Create(spec, _parameters, batchedGraph);
+    }
+
+    /// <summary>The class names in key order (the label's key values as text); also the slot names of <c>Score</c>.</summary>
+    public IReadOnlyList<string> ClassNames => Spec.ClassNames;
 
     /// <summary>The feature column the model reads.</summary>
-    public string FeatureColumnName { get; }
+    public string FeatureColumnName => Spec.FeatureColumnName;
 
     /// <summary>K, the number of classes.</summary>
-    public int ClassCount => _network.ClassCount;
+    public int ClassCount => Spec.ClassCount;
 
     /// <summary>D, the number of features (the backbone's raw input size when there is one).</summary>
-    public int FeatureCount => _network.RawInputSize;
+    public int FeatureCount => Spec.FeatureCount;
 
-    /// <summary>One report per trained epoch.</summary>
+    /// <summary>One report per trained epoch (empty for a model loaded from a file).</summary>
     public IReadOnlyList<TrainingProgress> History { get; }
 
     /// <summary>True: the model maps each row independently.</summary>
     public bool IsRowToRowMapper => true;
 
-    internal ClassifierNetwork Network => _network;
+    internal ClassifierSpec Spec { get; }
+
+    /// <summary>The saved form: the chain of stock ML.NET components.</summary>
+    internal TransformerChain<ITransformer> StockChain => _chain;
+
+    internal FastClassifier Fast => _fast;
 
     /// <summary>A copy of the trained parameters, by name (<c>layer{i}.weight</c> [in, out], <c>layer{i}.bias</c>).</summary>
     public IReadOnlyDictionary<string, float[]> GetParameters() => _parameters.ToDictionary(p => p.Key, p => (float[])p.Value.Clone());
@@ -65,18 +82,22 @@ public sealed class SoftTargetCrossEntropyModel : ITransformer
     public void ExportOnnx(Stream stream, bool withLogits = false, bool withEmbedding = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var bytes = InferenceGraph.Build(_network, _parameters, withLogits, withEmbedding);
-        stream.Write(bytes);
+        var network = _network ?? throw new NotSupportedException("A model on a pretrained backbone that was loaded from a file cannot be exported on its own; export the trained model.");
+        stream.Write(InferenceGraph.Build(network, _parameters, withLogits, withEmbedding));
     }
 
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _chain.GetOutputSchema(inputSchema);
 
-    /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => _chain.Transform(input);
+    /// <summary>Scores <paramref name="input"/> lazily, with the saved chain's schema and values (see <see cref="FastClassifier"/>).</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return _fast.Transform(input, _chain.GetOutputSchema(input.Schema));
+    }
 
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)_chain).GetRowToRowMapper(inputSchema);
+    /// <summary>A row mapper for <see cref="PredictionEngine{TSrc, TDst}"/> that scores a row without allocating.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _fast.CreateMapper(inputSchema, _chain.GetOutputSchema(inputSchema));
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_chain).Save(ctx);
 }

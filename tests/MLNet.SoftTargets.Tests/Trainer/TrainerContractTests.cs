@@ -60,8 +60,9 @@ public sealed class TrainerContractTests
         var before = model.Transform(test);
         var after = loaded.Transform(test);
         TestData.AssertSameVisibleSchema(before.Schema, after.Schema);
-        foreach (var column in new[] { "Score", "Logits", "Embedding" })
-            TestData.AssertRowsEqual(TestData.Rows(before, column), TestData.Rows(after, column), 0, column);
+        // In memory the model scores with its fast path, after loading with the stock chain: equal to float rounding.
+        foreach (var (column, tolerance) in new[] { ("Score", 1e-6), ("Logits", 1e-5), ("Embedding", 1e-5) })
+            TestData.AssertRowsEqual(TestData.Rows(before, column), TestData.Rows(after, column), tolerance, column);
         CollectionAssert.AreEqual(before.GetColumn<uint>("PredictedLabel").ToArray(), after.GetColumn<uint>("PredictedLabel").ToArray());
     }
 

@@ -15,13 +15,18 @@ internal static class InferenceGraph
     public const string Logits = "Logits";
     public const string Embedding = "Embedding";
 
-    /// <summary>The standalone model: <c>Features</c> [N, D] → <c>Score</c> [N, K] (+ <c>Logits</c>, <c>Embedding</c>), parameters baked in.</summary>
-    public static byte[] Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, bool withLogits, bool withEmbedding)
+    /// <summary>
+    /// The standalone model: <c>Features</c> [N, D] → <c>Score</c> [N, K] (+ <c>Logits</c>, <c>Embedding</c>), parameters
+    /// baked in; without <paramref name="withScore"/> only the logits and embeddings (the batched scorer computes the
+    /// probabilities itself, at any temperature).
+    /// </summary>
+    public static byte[] Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, bool withLogits, bool withEmbedding, bool withScore = true)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
         var features = g.AddInput(Features, [GraphBuilder.Dynamic, network.RawInputSize]);
         var (logits, embedding) = network.ForwardRaw(g, features, Initializers(g, network, parameters));
-        g.AddOutput(g.Softmax(logits, axis: 1), Score);
+        if (withScore)
+            g.AddOutput(g.Softmax(logits, axis: 1), Score);
         if (withLogits)
             g.AddOutput(logits, Logits);
         if (withEmbedding)

@@ -1,0 +1,130 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.SoftTargets.Graphs.Blocks;
+
+namespace MLNet.SoftTargets.Scoring;
+
+/// <summary>
+/// How a trained classifier scores in memory, without the stock chain's per-row ONNX Runtime call: small heads (no
+/// trunk, at most <see cref="ManagedLimit"/> multiply-adds a row) row by row in managed code (<see cref="HeadWeights"/>),
+/// everything else through one ONNX Runtime session in blocks of rows (<see cref="OrtClassifierSession"/>). The output
+/// schema is always the one the stock chain gives (the caller passes it), so the fast and the saved model agree
+/// column for column; the values agree to float rounding (≤ 1e-6). An optional temperature T is folded in: Score is
+/// <c>softmax(z / T)</c> in one step instead of a calibrator's chain of stages.
+/// </summary>
+/// <remarks>
+/// Thread-safe as ML.NET's own models: the weights and the session are shared and read-only, every cursor and every
+/// <see cref="PredictionEngine{TSrc, TDst}"/> row gets its own buffers. Owns the ONNX Runtime session; dispose it.
+/// </remarks>
+internal sealed class FastClassifier : IDisposable
+{
+    /// <summary>
+    /// Multiply-adds per row up to which the managed kernel scores cursors row by row; above it, cursors score blocks of
+    /// rows through ONNX Runtime (one call per block amortises its fixed cost, and its GEMM uses every core). The
+    /// <see cref="PredictionEngine{TSrc, TDst}"/> path scores one row at a time and uses the managed kernel for every head
+    /// without a trunk (an ONNX Runtime call costs more than the arithmetic of any head here).
+    /// </summary>
+    public const long ManagedLimit = 40_000;
+
+    /// <summary>Rows scored per ONNX Runtime call by a cursor.</summary>
+    public const int BlockRows = 256;
+
+    private readonly Lazy<OrtClassifierSession>? _session;
+
+    private FastClassifier(ClassifierSpec spec, HeadWeights? head, Lazy<OrtClassifierSession>? session, double temperature)
+    {
+        Spec = spec;
+        Head = head;
+        _session = session;
+        Temperature = temperature;
+    }
+
+    public ClassifierSpec Spec { get; }
+
+    /// <summary>The managed head (null with a trunk).</summary>
+    public HeadWeights? Head { get; }
+
+    /// <summary>The temperature folded into Score (1 for none).</summary>
+    public double Temperature { get; }
+
+    /// <summary>Whether cursors score blocks of rows through ONNX Runtime.</summary>
+    public bool ScoresInBlocks => Head is null || Head.MultiplyAdds > ManagedLimit;
+
+    /// <summary>The session, created on first use.</summary>
+    public OrtClassifierSession Session => _session?.Value ?? throw new InvalidOperationException("Internal error: no batched graph.");
+
+    /// <summary>
+    /// A fast scorer for <paramref name="spec"/>: the managed head from <paramref name="parameters"/> when there is no trunk,
+    /// and the batched graph from <paramref name="batchedGraph"/> (called once, when first needed).
+    /// </summary>
+    public static FastClassifier Create(ClassifierSpec spec, IReadOnlyDictionary<string, float[]> parameters, Func<byte[]> batchedGraph, double temperature = 1)
+    {
+        var head = spec.HasTrunk ? null : new HeadWeights(spec.Head(), parameters);
+        var session = new Lazy<OrtClassifierSession>(() => new OrtClassifierSession(batchedGraph(), spec.FeatureCount, spec.ClassCount, spec.EmbeddingSize, spec.OutputEmbedding));
+        return new FastClassifier(spec, head, session, temperature);
+    }
+
+    /// <summary>The same scorer with Score at temperature <paramref name="temperature"/> (sharing the session).</summary>
+    public FastClassifier WithTemperature(double temperature) => new(Spec, Head, _session, temperature);
+
+    /// <summary>A lazy view of <paramref name="input"/> with the classifier's columns, whose schema is <paramref name="outputSchema"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has another type.</exception>
+    public IDataView Transform(IDataView input, DataViewSchema outputSchema) => new ScoredDataView(input, this, Bind(input.Schema, outputSchema));
+
+    /// <summary>A row mapper (for <see cref="PredictionEngine{TSrc, TDst}"/>) from <paramref name="inputSchema"/> to <paramref name="outputSchema"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has another type.</exception>
+    public IRowToRowMapper CreateMapper(DataViewSchema inputSchema, DataViewSchema outputSchema) => Bind(inputSchema, outputSchema).Mapper;
+
+    /// <summary>The feature column, the computed columns' roles, and the row-by-row mapper for a pair of schemas.</summary>
+    internal ScoringBinding Bind(DataViewSchema inputSchema, DataViewSchema outputSchema)
+    {
+        var (features, _) = ColumnContract.RequireFloatVector(inputSchema, Spec.FeatureColumnName, "FeatureColumnName", "data to score", Spec.FeatureCount,
+            "the features the model was trained on");
+        var roles = Roles(inputSchema, outputSchema);
+        var mapper = new AddedColumnsMapper(inputSchema, outputSchema, roles.Select(r => r.Index).ToArray(), [features.Index],
+            (row, active) => new RowScorer(this, row, features, roles, active).Getters);
+        return new ScoringBinding(mapper, features, roles);
+    }
+
+    public void Dispose()
+    {
+        if (_session is { IsValueCreated: true })
+            _session.Value.Dispose();
+    }
+
+    /// <summary>What each added output column holds: the columns after the input ones, recognised by name.</summary>
+    internal static (int Index, OutputRole Role)[] Roles(DataViewSchema inputSchema, DataViewSchema outputSchema)
+    {
+        var roles = new List<(int, OutputRole)>();
+        for (int i = inputSchema.Count; i < outputSchema.Count; i++)
+        {
+            var column = outputSchema[i];
+            var role = column.Name switch
+            {
+                InferenceGraph.Score => column.IsHidden ? OutputRole.UncalibratedScore : OutputRole.Score,
+                Persistence.ClassifierChain.PredictedLabel => OutputRole.PredictedLabel,
+                InferenceGraph.Logits => OutputRole.Logits,
+                InferenceGraph.Embedding => OutputRole.Embedding,
+                _ => throw new InvalidOperationException($"Internal error: the classifier has no output column '{column.Name}'."),
+            };
+            roles.Add((i, role));
+        }
+        return [.. roles];
+    }
+
+    /// <summary>What one computed column holds.</summary>
+    internal enum OutputRole
+    {
+        Score,
+        UncalibratedScore,
+        PredictedLabel,
+        Logits,
+        Embedding,
+    }
+}
+
+/// <summary>A <see cref="FastClassifier"/> bound to an input and an output schema.</summary>
+/// <param name="Mapper">Maps rows one at a time.</param>
+/// <param name="Features">The feature column of the input.</param>
+/// <param name="Roles">What each computed output column holds.</param>
+internal sealed record ScoringBinding(AddedColumnsMapper Mapper, DataViewSchema.Column Features, (int Index, FastClassifier.OutputRole Role)[] Roles);

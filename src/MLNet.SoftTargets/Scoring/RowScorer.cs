@@ -1,0 +1,131 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using static MLNet.SoftTargets.Scoring.FastClassifier;
+
+namespace MLNet.SoftTargets.Scoring;
+
+/// <summary>
+/// The outputs of one scored row (logits, embedding, Score at the folded temperature, the uncalibrated Score, the
+/// predicted key) and the getters that copy them out. Shared by the row-by-row path (<see cref="RowScorer"/>) and the
+/// block cursor (<see cref="BlockScoringCursor"/>), which fill it in their own way.
+/// </summary>
+internal class ScoredRow
+{
+    private readonly float _inverseTemperature;
+    private readonly bool _needsUncalibrated;
+
+    protected ScoredRow(FastClassifier classifier, (int Index, OutputRole Role)[] roles, bool[] active)
+    {
+        var spec = classifier.Spec;
+        Classifier = classifier;
+        Logits = new float[spec.ClassCount];
+        Embedding = new float[spec.EmbeddingSize];
+        Score = new float[spec.ClassCount];
+        _inverseTemperature = (float)(1 / classifier.Temperature);
+        _needsUncalibrated = roles.Where((r, i) => active[i]).Any(r => r.Role == OutputRole.UncalibratedScore);
+        Uncalibrated = _needsUncalibrated ? new float[spec.ClassCount] : [];
+        Getters = new Delegate?[roles.Length];
+        for (int i = 0; i < roles.Length; i++)
+        {
+            if (!active[i])
+                continue;
+            Getters[i] = roles[i].Role switch
+            {
+                OutputRole.Score => Vector(() => Score),
+                OutputRole.UncalibratedScore => Vector(() => Uncalibrated),
+                OutputRole.Logits => Vector(() => Logits),
+                OutputRole.Embedding => Vector(() => Embedding),
+                _ => (ValueGetter<uint>)((ref uint dst) =>
+                {
+                    Ensure();
+                    dst = Key;
+                }),
+            };
+        }
+    }
+
+    public FastClassifier Classifier { get; }
+
+    /// <summary>One getter per computed column (null for inactive ones).</summary>
+    public Delegate?[] Getters { get; }
+
+    protected float[] Logits { get; }
+
+    protected float[] Embedding { get; }
+
+    protected float[] Score { get; }
+
+    protected float[] Uncalibrated { get; }
+
+    protected uint Key { get; private set; }
+
+    /// <summary>Brings the outputs up to date with the current row.</summary>
+    protected virtual void Ensure()
+    {
+    }
+
+    /// <summary>Score (and the uncalibrated score, when asked for) and the key from <see cref="Logits"/>.</summary>
+    protected void FinishFromLogits()
+    {
+        ScoreMath.Softmax(Logits, _inverseTemperature, Score);
+        if (_needsUncalibrated)
+            ScoreMath.Softmax(Logits, 1f, Uncalibrated);
+        Key = ScoreMath.PredictedKey(Score);
+    }
+
+    private ValueGetter<VBuffer<float>> Vector(Func<float[]> values) => (ref VBuffer<float> dst) =>
+    {
+        Ensure();
+        var source = values();
+        var editor = VBufferEditor.Create(ref dst, source.Length);
+        source.CopyTo(editor.Values);
+        dst = editor.Commit();
+    };
+}
+
+/// <summary>
+/// Scores the rows of one row source (a cursor, or a <see cref="PredictionEngine{TSrc, TDst}"/> row) one at a time, when
+/// a getter first asks for the current row: the managed head when there is one, else one ONNX Runtime call. Allocates
+/// nothing per row on the managed path.
+/// </summary>
+internal sealed class RowScorer : ScoredRow
+{
+    private readonly DataViewRow _row;
+    private readonly ValueGetter<VBuffer<float>> _features;
+    private readonly float[] _featureValues;
+    private readonly float[] _scratch;
+    private VBuffer<float> _featureBuffer;
+    private long _position = -1;
+
+    public RowScorer(FastClassifier classifier, DataViewRow row, DataViewSchema.Column features, (int Index, OutputRole Role)[] roles, bool[] active)
+        : base(classifier, roles, active)
+    {
+        _row = row;
+        _features = row.GetGetter<VBuffer<float>>(row.Schema[features.Index]);
+        _featureValues = new float[classifier.Spec.FeatureCount];
+        _scratch = classifier.Head is { } head ? new float[2 * head.WidestLayer] : [];
+    }
+
+    protected override void Ensure()
+    {
+        if (_row.Position == _position)
+            return;
+        _features(ref _featureBuffer);
+        _featureBuffer.CopyTo(_featureValues);
+        if (Classifier.Head is { } head)
+        {
+            head.Forward(_featureValues, Logits, Embedding, _scratch);
+        }
+        else
+        {
+            // A trunk (a CNN backbone, milliseconds a row) is scored by ONNX Runtime, one row per call.
+            using var block = Classifier.Session.CreateBlock(1);
+            _featureValues.CopyTo(block.Features, 0);
+            block.Run(1);
+            block.Logits.CopyTo(Logits, 0);
+            block.Embedding.CopyTo(Embedding.AsSpan());
+        }
+        FinishFromLogits();
+        _position = _row.Position;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Numerics.Tensors;
+
+namespace MLNet.SoftTargets.Scoring;
+
+/// <summary>From logits to what a multiclass model outputs: probabilities and the predicted key.</summary>
+internal static class ScoreMath
+{
+    /// <summary>
+    /// <c>softmax(z / T)</c> in float, the row maximum subtracted first (as ONNX Runtime's Softmax does), so large logits
+    /// do not overflow. A NaN logit makes every probability NaN.
+    /// </summary>
+    public static void Softmax(ReadOnlySpan<float> logits, float inverseTemperature, Span<float> probabilities)
+    {
+        if (inverseTemperature == 1f)
+            logits.CopyTo(probabilities);
+        else
+            TensorPrimitives.Multiply(logits, inverseTemperature, probabilities);
+        float max = TensorPrimitives.Max(probabilities);
+        TensorPrimitives.Subtract(probabilities, max, probabilities);
+        TensorPrimitives.Exp(probabilities, probabilities);
+        TensorPrimitives.Divide(probabilities, TensorPrimitives.Sum(probabilities), probabilities);
+    }
+
+    /// <summary>
+    /// The predicted key, as ML.NET's multiclass scorers give it: 1 + the index of the first largest probability, or 0
+    /// (missing) when the scores are NaN — e.g. for a row with NaN or infinite features.
+    /// </summary>
+    public static uint PredictedKey(ReadOnlySpan<float> probabilities)
+    {
+        int best = 0;
+        for (int k = 0; k < probabilities.Length; k++)
+        {
+            if (float.IsNaN(probabilities[k]))
+                return 0;
+            if (probabilities[k] > probabilities[best])
+                best = k;
+        }
+        return (uint)best + 1;
+    }
+}
