@@ -59,8 +59,22 @@ public sealed class CalibrateTemperatureEstimator : IEstimator<TemperatureScalin
 public sealed class TemperatureScalingTransformer : SoftTargetTransformerBase
 {
     internal TemperatureScalingTransformer(SoftTargetInputColumn score, double temperature)
-        : base(score, score.Name, new SharpeningMapping(score.ClassCount, temperature)) => Temperature = temperature;
+        : base(score, score.Name, new SharpeningMapping(score.ClassCount, temperature, marksTemperature: true)) => Temperature = temperature;
 
     /// <summary>The fitted T: above 1 the model was over-confident (scores are softened), below 1 under-confident.</summary>
     public double Temperature { get; }
+
+    /// <summary>
+    /// Scores of our own classifier are recomputed as <c>softmax(z / T)</c> in the classifier's pass (one step instead of
+    /// sharpening its probabilities); the schema stays this transformer's.
+    /// </summary>
+    private protected override IDataView? TransformFast(IDataView input)
+    {
+        bool calibratesTheClassifiersScore = input is Scoring.ScoredDataView { Classifier.Temperature: 1 } view
+            && InputColumnName == Graphs.Blocks.InferenceGraph.Score && view.Schema[InputColumnName].Index >= view.Input.Schema.Count;
+        if (!calibratesTheClassifiersScore)
+            return null;
+        var scored = (Scoring.ScoredDataView)input;
+        return scored.Classifier.WithTemperature(Temperature).Transform(scored.Input, GetOutputSchema(input.Schema));
+    }
 }

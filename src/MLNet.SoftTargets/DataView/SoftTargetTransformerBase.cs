@@ -44,6 +44,9 @@ public abstract class SoftTargetTransformerBase : ITransformer
     /// <summary>K, the number of classes (slots of the output).</summary>
     public int ClassCount => _input.ClassCount;
 
+    /// <summary>The saved form: the chain of stock ML.NET components.</summary>
+    internal TransformerChain<ITransformer> StockChain => _equivalent;
+
     /// <summary>True: the transform maps each row independently.</summary>
     public bool IsRowToRowMapper => true;
 
@@ -62,8 +65,11 @@ public abstract class SoftTargetTransformerBase : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, CreateMapper(input.Schema));
+        return TransformFast(input) ?? new MappedDataView(input, CreateMapper(input.Schema));
     }
+
+    /// <summary>A faster equivalent of <see cref="Transform"/> for this input, or null (temperature scaling folds into our classifier).</summary>
+    private protected virtual IDataView? TransformFast(IDataView input) => null;
 
     /// <summary>A row mapper over <paramref name="inputSchema"/> (used by <see cref="PredictionEngine{TSrc, TDst}"/>).</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => CreateMapper(inputSchema);

@@ -21,6 +21,7 @@ internal sealed class BlockScoringCursor : DataViewRowCursor
     private readonly BlockRow _row;
     private readonly bool[] _active;
     private readonly Delegate?[] _getters;
+    private readonly bool[] _finite = new bool[BlockRows];
     private VBuffer<float> _featureBuffer;
     private int _rowsInBlock;
     private int _offset;
@@ -86,7 +87,9 @@ internal sealed class BlockScoringCursor : DataViewRowCursor
                 break;
             }
             _features(ref _featureBuffer);
-            _featureBuffer.CopyTo(_block.Features.AsSpan(_rowsInBlock * d, d));
+            var row = _block.Features.AsSpan(_rowsInBlock * d, d);
+            _featureBuffer.CopyTo(row);
+            _finite[_rowsInBlock] = ScoreMath.AllFinite(row);
             _rowsInBlock++;
         }
         if (_rowsInBlock > 0)
@@ -107,7 +110,7 @@ internal sealed class BlockScoringCursor : DataViewRowCursor
             cursor._block.Logits.AsSpan(r * k, k).CopyTo(Logits);
             if (Classifier.Spec.OutputEmbedding)
                 cursor._block.Embedding.AsSpan(r * e, e).CopyTo(Embedding);
-            FinishFromLogits();
+            FinishFromLogits(cursor._finite[r]);
             _position = cursor.Position;
         }
     }

@@ -40,6 +40,7 @@ internal sealed class HeadWeights
         if (CosineScale is not null)
             NormaliseRows(_layers[^1]);
         MultiplyAdds = _layers.Sum(l => (long)l.In * l.Out);
+        WidestLayer = _layers.Max(l => l.Out);
     }
 
     public int InputSize { get; }
@@ -55,7 +56,7 @@ internal sealed class HeadWeights
     public long MultiplyAdds { get; }
 
     /// <summary>Widest layer output, for scratch buffers.</summary>
-    public int WidestLayer => _layers.Max(l => l.Out);
+    public int WidestLayer { get; }
 
     /// <summary>
     /// The logits of one row, and its penultimate features into <paramref name="embedding"/> (E values; may alias

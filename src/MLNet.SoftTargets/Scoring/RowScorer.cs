@@ -64,9 +64,17 @@ internal class ScoredRow
     {
     }
 
-    /// <summary>Score (and the uncalibrated score, when asked for) and the key from <see cref="Logits"/>.</summary>
-    protected void FinishFromLogits()
+    /// <summary>
+    /// Score (and the uncalibrated score, when asked for) and the key from <see cref="Logits"/>; for a row whose features
+    /// are not all finite, NaN in every output and a missing key, as the saved graph gives.
+    /// </summary>
+    protected void FinishFromLogits(bool featuresFinite)
     {
+        if (!featuresFinite)
+        {
+            Logits.AsSpan().Fill(float.NaN);
+            Embedding.AsSpan().Fill(float.NaN);
+        }
         ScoreMath.Softmax(Logits, _inverseTemperature, Score);
         if (_needsUncalibrated)
             ScoreMath.Softmax(Logits, 1f, Uncalibrated);
@@ -125,7 +133,7 @@ internal sealed class RowScorer : ScoredRow
             block.Logits.CopyTo(Logits, 0);
             block.Embedding.CopyTo(Embedding.AsSpan());
         }
-        FinishFromLogits();
+        FinishFromLogits(ScoreMath.AllFinite(_featureValues));
         _position = _row.Position;
     }
 }

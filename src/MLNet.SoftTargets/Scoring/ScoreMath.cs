@@ -22,6 +22,22 @@ internal static class ScoreMath
     }
 
     /// <summary>
+    /// Whether every feature is finite. The vectorised sum of squares is finite for almost every valid row; only when it is not
+    /// (a NaN or infinite feature, or a finite overflow) are the features checked one by one.
+    /// </summary>
+    public static bool AllFinite(ReadOnlySpan<float> features)
+    {
+        if (float.IsFinite(TensorPrimitives.Dot(features, features)))
+            return true;
+        foreach (var v in features)
+        {
+            if (!float.IsFinite(v))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// The predicted key, as ML.NET's multiclass scorers give it: 1 + the index of the first largest probability, or 0
     /// (missing) when the scores are NaN — e.g. for a row with NaN or infinite features.
     /// </summary>

@@ -37,8 +37,8 @@ internal static class InferenceGraph
     /// <summary>
     /// The per-row form for ML.NET's <c>ApplyOnnxModel</c> (which runs one row at a time and cannot read rank-0
     /// outputs): input <paramref name="featureName"/> [D]; outputs <c>Score</c> [K] with the class names as slot names
-    /// (when given), <paramref name="argMaxName"/> [1] (int64 class index, −1 when the score is NaN, e.g. for NaN
-    /// features), and optionally <c>Logits</c> [K] and <c>Embedding</c> [E]. Inside, a batch-agnostic core maps
+    /// (when given), <paramref name="argMaxName"/> [1] (int64 class index, −1 when the score is NaN: a row with a NaN or
+    /// infinite feature scores NaN in every output), and optionally <c>Logits</c> [K] and <c>Embedding</c> [E]. Inside, a batch-agnostic core maps
     /// <see cref="PerRowGraph.CoreInput"/> [N, D] to logits [N, K] and embeddings [N, E]; the per-row wrapper only
     /// reshapes around it, so the core can be cut out again for batched scoring.
     /// </summary>
@@ -46,9 +46,13 @@ internal static class InferenceGraph
         bool withLogits, bool withEmbedding, IReadOnlyList<string>? classNames = null)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var coreInput = g.Reshape(g.AddInput(featureName, [network.RawInputSize]), [1, network.RawInputSize]);
+        var features = g.AddInput(featureName, [network.RawInputSize]);
+        var coreInput = g.Reshape(features, [1, network.RawInputSize]);
         var (logits, embedding) = network.ForwardRaw(g, coreInput, Initializers(g, network, parameters));
-        var score = g.Reshape(g.Softmax(logits, axis: 1), [network.ClassCount]);
+        // A row with a NaN or infinite feature scores NaN everywhere (x·0 is NaN exactly for those; adding 0 leaves valid
+        // rows bit for bit), so no output of such a row looks valid (a ReLU could otherwise turn −∞ into a clean 0).
+        var poison = g.ReduceSum(g.Mul(features, g.Scalar(0)), [], keepDims: false);
+        var score = g.Add(g.Reshape(g.Softmax(logits, axis: 1), [network.ClassCount]), poison);
         var argMax = g.Node("ArgMax", [score], [1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 0), Attr.Int("keepdims", 1));
         // ML.NET's multiclass scorers give a missing PredictedLabel when every score is NaN: −1 maps to no class.
         var scoreIsNaN = g.IsNaN(g.ReduceSum(score, [], keepDims: false));
@@ -56,9 +60,9 @@ internal static class InferenceGraph
         g.AddOutput(score, Score);
         g.AddOutput(index, argMaxName);
         if (withLogits)
-            g.AddOutput(g.Reshape(logits, [network.ClassCount]), Logits);
+            g.AddOutput(g.Add(g.Reshape(logits, [network.ClassCount]), poison), Logits);
         if (withEmbedding)
-            g.AddOutput(g.Reshape(embedding, [network.EmbeddingSize]), Embedding);
+            g.AddOutput(g.Add(g.Reshape(embedding, [network.EmbeddingSize]), poison), Embedding);
         if (classNames is not null)
             g.AddSlotNames(Score, classNames);
         return new PerRowGraph(g, g.Resolve(coreInput), g.Resolve(logits), g.Resolve(embedding));

@@ -1,0 +1,41 @@
+using MLNet.SoftTargets.Scoring;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// Loading models with this library's fast scoring: <c>mlContext.Model.LoadWithFastScoring(...)</c>. In
+/// <c>namespace Microsoft.ML</c> so no extra <c>using</c> is needed.
+/// </summary>
+public static class SoftTargetModelCatalog
+{
+    /// <summary>
+    /// Loads a model zip exactly as <c>mlContext.Model.Load</c> does, then hands back every <c>SoftTargetCrossEntropy</c>
+    /// model and every temperature calibrator inside it as the library's fast component (a calibrator of our model's
+    /// <c>Score</c> is folded into the model: one pass computes <c>softmax(z / T)</c>). Everything else is as loaded. The
+    /// components save as the same stock chains, so the file format does not change and loading without this library
+    /// keeps working.
+    /// </summary>
+    /// <param name="catalog">The model operations catalog.</param>
+    /// <param name="filePath">The model zip.</param>
+    /// <param name="inputSchema">The schema the model was saved with (null when it was saved without one).</param>
+    /// <exception cref="InvalidOperationException">No native ONNX Runtime is in the application.</exception>
+    public static ITransformer LoadWithFastScoring(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(filePath);
+        using var stream = File.OpenRead(filePath);
+        return LoadWithFastScoring(catalog, stream, out inputSchema);
+    }
+
+    /// <summary>Loads a model zip from <paramref name="stream"/>; see the file overload.</summary>
+    /// <param name="catalog">The model operations catalog.</param>
+    /// <param name="stream">The model zip.</param>
+    /// <param name="inputSchema">The schema the model was saved with (null when it was saved without one).</param>
+    /// <exception cref="InvalidOperationException">No native ONNX Runtime is in the application.</exception>
+    public static ITransformer LoadWithFastScoring(this ModelOperationsCatalog catalog, Stream stream, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        MLNet.SoftTargets.Engine.NativeRuntime.EnsureLoaded();
+        // Catalog methods get no public handle to the user's MLContext; loading needs none of its state.
+        return FastScoringLoader.Load(new MLContext(), stream, out inputSchema);
+    }
+}
