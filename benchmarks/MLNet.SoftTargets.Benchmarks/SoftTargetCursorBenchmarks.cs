@@ -16,7 +16,8 @@ namespace MLNet.SoftTargets.Benchmarks;
 /// Categories (each with its peer marked as the baseline):
 /// <list type="bullet">
 /// <item><c>Key cursor</c>: <c>SmoothLabels(0.1)</c> of a <c>Key&lt;UInt32, 10&gt;</c> vs <c>MapKeyToVector</c> of the same key (the target pair).</item>
-/// <item><c>Vector cursor</c>: <c>SharpenLabels(0.5)</c> of a probability vector vs <c>NormalizeLpNorm(L1)</c> of it (informational).</item>
+/// <item><c>Vector cursor</c>: <c>SharpenLabels(0.5)</c> (exponent 2, a fast path) and <c>SharpenLabels(0.7)</c> (exponent
+/// 1/0.7, the general power) of a probability vector vs <c>NormalizeLpNorm(L1)</c> of it.</item>
 /// <item><c>Key mapper</c>, <c>Vector mapper</c>: the same pairs through <see cref="IRowToRowMapper.GetRow"/> over one
 /// input cursor, on one thread. On a machine with more than one core a plain <c>GetRowCursor</c> of a stock
 /// ML.NET transform computes its column on one cursor per core and consolidates the rows back onto the
@@ -38,6 +39,9 @@ public class SoftTargetCursorBenchmarks
     public const int ClassCount = 10;
 
     private const int Seed = 42;
+
+    /// <summary>The second sharpening temperature: 1/0.7 is not an exponent with a fast path (1 or 2).</summary>
+    private const double GeneralTemperature = 0.7;
     private const string KeyColumn = "Label";
     private const string ProbabilityColumn = "Probs";
 
@@ -46,10 +50,12 @@ public class SoftTargetCursorBenchmarks
     private IDataView _smoothed = null!;
     private IDataView _oneHot = null!;
     private IDataView _sharpened = null!;
+    private IDataView _sharpenedGeneral = null!;
     private IDataView _l1 = null!;
     private IRowToRowMapper _smoothMapper = null!;
     private IRowToRowMapper _oneHotMapper = null!;
     private IRowToRowMapper _sharpenMapper = null!;
+    private IRowToRowMapper _sharpenGeneralMapper = null!;
     private IRowToRowMapper _l1Mapper = null!;
 
     /// <summary>Builds the cached inputs and the transformed views once per process.</summary>
@@ -85,15 +91,18 @@ public class SoftTargetCursorBenchmarks
         var smooth = ml.Transforms.SmoothLabels(0.1, "SoftTarget", KeyColumn).Fit(_keyInput);
         var oneHot = ml.Transforms.Conversion.MapKeyToVector("OneHot", KeyColumn).Fit(_keyInput);
         var sharpen = ml.Transforms.SharpenLabels(0.5, "SoftTarget", ProbabilityColumn).Fit(_probabilityInput);
+        var sharpenGeneral = ml.Transforms.SharpenLabels(GeneralTemperature, "SoftTarget", ProbabilityColumn).Fit(_probabilityInput);
         var l1 = ml.Transforms.NormalizeLpNorm("L1", ProbabilityColumn, LpNormNormalizingEstimatorBase.NormFunction.L1, ensureZeroMean: false)
             .Fit(_probabilityInput);
         _smoothed = smooth.Transform(_keyInput);
         _oneHot = oneHot.Transform(_keyInput);
         _sharpened = sharpen.Transform(_probabilityInput);
+        _sharpenedGeneral = sharpenGeneral.Transform(_probabilityInput);
         _l1 = l1.Transform(_probabilityInput);
         _smoothMapper = smooth.GetRowToRowMapper(_keyInput.Schema);
         _oneHotMapper = ((ITransformer)oneHot).GetRowToRowMapper(_keyInput.Schema);
         _sharpenMapper = sharpen.GetRowToRowMapper(_probabilityInput.Schema);
+        _sharpenGeneralMapper = sharpenGeneral.GetRowToRowMapper(_probabilityInput.Schema);
         _l1Mapper = ((ITransformer)l1).GetRowToRowMapper(_probabilityInput.Schema);
 
         CheckOutputs();
@@ -119,6 +128,11 @@ public class SoftTargetCursorBenchmarks
     [BenchmarkCategory("Vector cursor")]
     public double SharpenLabels() => ReadVectors(_sharpened, "SoftTarget");
 
+    /// <summary>Sharpening, T = 0.7: an exponent (1/0.7) that takes the general power, not a fast path.</summary>
+    [Benchmark(Description = "SharpenLabels(0.7)")]
+    [BenchmarkCategory("Vector cursor")]
+    public double SharpenLabelsGeneral() => ReadVectors(_sharpenedGeneral, "SoftTarget");
+
     /// <summary>Peer, row-mapper path: <c>MapKeyToVector</c>.</summary>
     [Benchmark(Baseline = true, Description = "MapKeyToVector")]
     [BenchmarkCategory("Key mapper")]
@@ -138,6 +152,11 @@ public class SoftTargetCursorBenchmarks
     [Benchmark(Description = "SharpenLabels(0.5)")]
     [BenchmarkCategory("Vector mapper")]
     public double SharpenLabelsMapper() => ReadThroughMapper(_probabilityInput, _sharpenMapper, "SoftTarget");
+
+    /// <summary>Row-mapper path: <c>SharpenLabels(0.7)</c>.</summary>
+    [Benchmark(Description = "SharpenLabels(0.7)")]
+    [BenchmarkCategory("Vector mapper")]
+    public double SharpenLabelsGeneralMapper() => ReadThroughMapper(_probabilityInput, _sharpenGeneralMapper, "SoftTarget");
 
     /// <summary>The cached key column alone (no transform).</summary>
     [Benchmark(Description = "cached key input")]
@@ -227,7 +246,7 @@ public class SoftTargetCursorBenchmarks
     private void CheckOutputs()
     {
         var expectedType = new VectorDataViewType(NumberDataViewType.Single, ClassCount);
-        foreach (var (view, name) in new[] { (_smoothed, "SoftTarget"), (_oneHot, "OneHot"), (_sharpened, "SoftTarget"), (_l1, "L1") })
+        foreach (var (view, name) in new[] { (_smoothed, "SoftTarget"), (_oneHot, "OneHot"), (_sharpened, "SoftTarget"), (_sharpenedGeneral, "SoftTarget"), (_l1, "L1") })
         {
             var type = view.Schema[name].Type;
             if (!type.Equals(expectedType))
@@ -251,6 +270,34 @@ public class SoftTargetCursorBenchmarks
                 float expected = c == key - 1 ? 0.9f : 0.1f / (ClassCount - 1);
                 if (Math.Abs(dense[c] - expected) > 1e-6f)
                     throw new InvalidOperationException($"SmoothLabels row {row}, slot {c}: {dense[c]}, expected {expected}.");
+            }
+        }
+
+        CheckSharpened(_sharpened, 0.5);
+        CheckSharpened(_sharpenedGeneral, GeneralTemperature);
+    }
+
+    /// <summary>The first 100 sharpened rows hold p^(1/T) / Σ p^(1/T) (computed here in double) to 1e-6.</summary>
+    private static void CheckSharpened(IDataView sharpened, double temperature)
+    {
+        var probabilityColumn = sharpened.Schema[ProbabilityColumn];
+        var softColumn = sharpened.Schema["SoftTarget"];
+        using var cursor = sharpened.GetRowCursor([probabilityColumn, softColumn]);
+        var getProbabilities = cursor.GetGetter<VBuffer<float>>(probabilityColumn);
+        var getSoft = cursor.GetGetter<VBuffer<float>>(softColumn);
+        var p = default(VBuffer<float>);
+        var soft = default(VBuffer<float>);
+        for (int row = 0; row < 100 && cursor.MoveNext(); row++)
+        {
+            getProbabilities(ref p);
+            getSoft(ref soft);
+            var powers = p.DenseValues().Select(v => Math.Pow(v, 1 / temperature)).ToArray();
+            double sum = powers.Sum();
+            var dense = soft.DenseValues().ToArray();
+            for (int c = 0; c < ClassCount; c++)
+            {
+                if (Math.Abs(dense[c] - powers[c] / sum) > 1e-6)
+                    throw new InvalidOperationException($"SharpenLabels({temperature}) row {row}, slot {c}: {dense[c]}, expected {powers[c] / sum}.");
             }
         }
     }

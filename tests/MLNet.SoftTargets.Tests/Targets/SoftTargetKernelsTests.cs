@@ -89,6 +89,137 @@ public sealed class SoftTargetKernelsTests
         }
     }
 
+    public static IEnumerable<object[]> LengthsAndTemperatures =>
+        from n in new[] { 0, 1, 3, 7, 17, 33, 100 }
+        from t in new[] { 0.01, 0.5, 0.7, 1.0, 2.5, 10.0 }
+        select new object[] { n, t };
+
+    /// <summary>Two random rows in [0.01, 1.01) with a zero and a tie; the second also has two tied maxima.</summary>
+    private static IEnumerable<float[]> SharpenRows(int n)
+    {
+        for (int variant = 0; variant < 2; variant++)
+        {
+            var p = Random(n, 1000 * n + variant).Select(v => v + 0.01f).ToArray();
+            if (n >= 3)
+            {
+                p[1] = 0f;
+                p[n - 1] = p[0];
+            }
+            if (variant == 1 && n >= 2)
+                p[n / 2] = p.Max();
+            yield return p;
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(LengthsAndTemperatures))]
+    public void Sharpen_MatchesPowersAndSumInDoublePrecision(int n, double t)
+    {
+        const double u = 1.0 / (1 << 24);
+        foreach (var p in SharpenRows(n))
+        {
+            var dst = new float[n];
+            SoftTargetKernels.Sharpen(p, t, dst);
+            // Independent reference: p^(1/T) / Σ p^(1/T) in double, without the division by the max.
+            var powers = p.Select(v => Math.Pow(v, 1 / t)).ToArray();
+            double z = powers.Sum();
+            double max = n == 0 ? 0 : p.Max();
+            for (int i = 0; i < n; i++)
+            {
+                double expected = powers[i] / z;
+                // r = p/max takes two float roundings, which the power amplifies 1/T-fold (in the entry and in
+                // the sum); the power's own error is within (2 + 3|log2 r|/T)·2⁻²⁴ (see Sharpen's remarks); the sum
+                // and the final scaling add a few more. Powers below 2⁻¹²⁶ may be flushed to zero.
+                double log2R = p[i] == 0 ? 0 : Math.Abs(Math.Log2(p[i] / max));
+                double tolerance = expected * (4 / t + 3 * log2R / t + 32) * u + Math.Pow(2, -126);
+                Assert.AreEqual(expected, dst[i], tolerance, $"n={n}, T={t}, slot {i}, p={p[i]}");
+            }
+            for (int i = 0; i < n; i++)
+            {
+                if (p[i] == 0)
+                    Assert.AreEqual(0f, dst[i], 0f, $"a zero stays zero (slot {i})");
+                for (int j = 0; j < i; j++)
+                {
+                    if (p[i] == p[j])
+                        Assert.AreEqual(dst[j], dst[i], 0f, $"ties stay ties (slots {j} and {i})");
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Lengths))]
+    public void Sharpen_WithExponentsOneAndTwo_ComputesTheOldPowersBitForBit(int n)
+    {
+        foreach (var p in SharpenRows(n))
+        {
+            float toRatio = n == 0 ? 0f : 1f / p.Max();
+            var powers = new float[n];
+            SoftTargetKernels.PowersOfRatioToMax(p, 2.0, powers, normalize: false);
+            for (int i = 0; i < n; i++)
+                Assert.AreEqual((float)Math.Pow(p[i] * toRatio, 2.0), powers[i], 0f, $"exponent 2, slot {i}");
+            SoftTargetKernels.PowersOfRatioToMax(p, 1.0, powers, normalize: false);
+            for (int i = 0; i < n; i++)
+                Assert.AreEqual((float)Math.Pow(p[i] * toRatio, 1.0), powers[i], 0f, $"exponent 1, slot {i}");
+
+            // The normalisation sums pairwise across SIMD lanes instead of left to right, so the sharpened
+            // row matches the old sequential formula only to the rounding of the sum: two orders of n
+            // terms differ by at most 2(n − 1)·2⁻²⁴ relative, plus one rounding of each final product.
+            var dst = new float[n];
+            SoftTargetKernels.Sharpen(p, 0.5, dst);
+            var squares = p.Select(v => (float)Math.Pow(v * toRatio, 2.0)).ToArray();
+            float toSumOne = 1f / SoftTargetKernels.Sum(squares);
+            for (int i = 0; i < n; i++)
+            {
+                float old = squares[i] * toSumOne;
+                Assert.AreEqual(old, dst[i], old * (2 * n + 2) / (float)(1 << 24), $"T=0.5, slot {i}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(LengthsAndTemperatures))]
+    public void Sharpen_OfARowScaledByAPowerOfTwo_IsBitIdentical(int n, double t)
+    {
+        // p · (1/max) is exactly the same float for p and for p · 2^±100 (tiny rows whose raw powers would
+        // underflow, huge rows whose powers would overflow), so the result must not change at all.
+        foreach (var p in SharpenRows(n))
+        {
+            var expected = new float[n];
+            SoftTargetKernels.Sharpen(p, t, expected);
+            foreach (float scale in new[] { MathF.Pow(2, -100), MathF.Pow(2, 100) })
+            {
+                var dst = new float[n];
+                SoftTargetKernels.Sharpen(p.Select(v => v * scale).ToArray(), t, dst);
+                CollectionAssert.AreEqual(expected, dst, $"scale {scale}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Lengths))]
+    public void Sharpen_CanWriteOverItsInput(int n)
+    {
+        foreach (var p in SharpenRows(n))
+        {
+            var expected = new float[n];
+            SoftTargetKernels.Sharpen(p, 0.7, expected);
+            SoftTargetKernels.Sharpen(p, 0.7, p);
+            CollectionAssert.AreEqual(expected, p);
+        }
+    }
+
+    [TestMethod]
+    public void Sharpen_AtExtremeTemperatures_StaysFinite()
+    {
+        var p = new[] { 0.2f, 0.3f, 0f, 0.3f, 1e-40f, 0.1f, 0.25f, 0.05f, 0.3f, 0.01f };
+        var dst = new float[p.Length];
+        SoftTargetKernels.Sharpen(p, 1e-300, dst);
+        CollectionAssert.AreEqual(new[] { 0f, 1 / 3f, 0f, 1 / 3f, 0f, 0f, 0f, 0f, 1 / 3f, 0f }, dst, "1/T overflows float: the tied maxima share the mass");
+        SoftTargetKernels.Sharpen(p, 1e300, dst);
+        CollectionAssert.AreEqual(new[] { 1 / 9f, 1 / 9f, 0f, 1 / 9f, 1 / 9f, 1 / 9f, 1 / 9f, 1 / 9f, 1 / 9f, 1 / 9f }, dst, "1/T ≈ 0: uniform over the non-zero entries");
+    }
+
     [TestMethod]
     public void Sharpen_AtTinyTemperature_GivesACleanOneHot_AndKeepsTiesAndZeros()
     {
