@@ -110,14 +110,21 @@ public abstract class SoftTargetTransformerBase : ITransformer
             getVector(ref source);
             if (source.Length != k)
                 throw new InvalidOperationException($"Column '{InputColumnName}' row {row.Position}: expected {k} values, got {source.Length}.");
-            source.CopyTo(dense);
+            // A dense row is read where it is; only a sparse one is spread out first.
+            ReadOnlySpan<float> p = source.IsDense ? source.GetValues() : Densify(source, dense);
             var editor = VBufferEditor.Create(ref dst, k);
-            if (SoftTargetKernels.IsProbabilityRow(dense))
-                _mapping.MapDistribution(dense, editor.Values);
+            if (SoftTargetKernels.IsProbabilityRow(p))
+                _mapping.MapDistribution(p, editor.Values);
             else
                 SoftTargetKernels.FillMissing(editor.Values);
             dst = editor.Commit();
         };
+    }
+
+    private static float[] Densify(in VBuffer<float> source, float[] dense)
+    {
+        source.CopyTo(dense);
+        return dense;
     }
 
     private static float[] BuildKeyTable(SoftTargetMapping mapping)
