@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using MLNet.SoftTargets;
+
+namespace MLNet.SoftTargets.ScoringBenchmark;
+
+/// <summary>Median, minimum and maximum of one contestant's timed passes.</summary>
+/// <param name="Median">The median over the rounds.</param>
+/// <param name="Min">The fastest round.</param>
+/// <param name="Max">The slowest round.</param>
+internal readonly record struct Spread(double Median, double Min, double Max)
+{
+    /// <summary>The spread of <paramref name="values"/> (at least one).</summary>
+    public static Spread Of(IReadOnlyCollection<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int mid = sorted.Length / 2;
+        double median = sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        return new Spread(median, sorted[0], sorted[^1]);
+    }
+}
+
+/// <summary>What one contestant measured on one configuration, and how its scores compare with ours in memory.</summary>
+/// <param name="Key">The contestant's key.</param>
+/// <param name="Name">The contestant's name.</param>
+/// <param name="BatchMilliseconds">Milliseconds per batch pass over the N rows.</param>
+/// <param name="RowMicroseconds">Microseconds per row of the row-at-a-time pass.</param>
+/// <param name="BatchDifference">Max |Δ| of the batch scores against ours in memory's batch scores.</param>
+/// <param name="RowDifference">Max |Δ| of the row-at-a-time scores against ours in memory's batch scores.</param>
+/// <param name="LabelMismatches">Rows whose predicted class (batch, then per row) differs from ours in memory's batch.</param>
+/// <param name="Accuracy">Batch predictions against the true classes.</param>
+/// <param name="Checked">Whether the differences must be ≤ the tolerance (not for a different model).</param>
+internal sealed record ContestantResult(string Key, string Name, Spread BatchMilliseconds, Spread RowMicroseconds,
+    double BatchDifference, double RowDifference, (int Batch, int Rows) LabelMismatches, double Accuracy, bool Checked)
+{
+    /// <summary>Whether a checked contestant's scores agree with ours in memory (a NaN difference does not).</summary>
+    public bool Passed => !Checked || (BatchDifference <= ConfigurationBench.Tolerance && RowDifference <= ConfigurationBench.Tolerance);
+}
+
+/// <summary>The results of one configuration.</summary>
+/// <param name="Configuration">The configuration.</param>
+/// <param name="Contestants">One result per contestant that ran.</param>
+/// <param name="Rows">N.</param>
+internal sealed record ConfigurationResult(ScoringConfiguration Configuration, IReadOnlyList<ContestantResult> Contestants, int Rows)
+{
+    /// <summary>The result of the contestant <paramref name="key"/>, or null when it did not run here.</summary>
+    public ContestantResult? this[string key] => Contestants.FirstOrDefault(c => c.Key == key);
+}
+
+/// <summary>
+/// One configuration end to end: data, training (ours and, for a linear head, L-BFGS), the contestants, one untimed
+/// pass of each (the score checks, and a warm-up), then the timed rounds.
+/// </summary>
+internal static class ConfigurationBench
+{
+    /// <summary>The largest |Δ| allowed between a checked contestant's scores and ours in memory's.</summary>
+    public const double Tolerance = 1e-5;
+
+    /// <summary>Our trainer's options for <paramref name="configuration"/>: quality does not matter here, speed does.</summary>
+    public static SoftTargetCrossEntropyTrainer.Options TrainerOptions(ScoringConfiguration configuration) => new()
+    {
+        SoftTargetColumnName = null,
+        Device = TrainingDevice.Cpu,
+        Epochs = 3,
+        BatchSize = 256,
+        LearningRate = 1e-2,
+        HiddenLayerSizes = configuration.Hidden is int h ? [h] : [],
+        Seed = 42,
+    };
+
+    /// <summary>Runs <paramref name="configuration"/>; progress goes to <paramref name="log"/>.</summary>
+    public static ConfigurationResult Run(ScoringConfiguration configuration, ScoringOptions options, Action<string> log)
+    {
+        var data = ScoringData.Create(configuration, options.Rows, seed: 1_000 * configuration.Features + configuration.Classes);
+        var ml = new MLContext(seed: 42);
+        var train = data.TrainView(ml);
+        var started = Stopwatch.StartNew();
+        var ours = ml.MulticlassClassification.Trainers.SoftTargetCrossEntropy(TrainerOptions(configuration)).Fit(train);
+        log($"trained ours in {started.Elapsed.TotalSeconds:F1} s");
+        var view = data.ScoreView(ml);
+
+        var contestants = new List<IScoringContestant>();
+        try
+        {
+            contestants.Add(new TransformerContestant(ContestantKeys.InMemory, "ours in memory", ml, ours, view, data));
+            if (options.Runs(ContestantKeys.FastLoaded))
+                contestants.Add(new TransformerContestant(ContestantKeys.FastLoaded, "fast-loaded", ml, Reload(ml, ours, view, fast: true), view, data));
+            if (options.Runs(ContestantKeys.StockLoaded))
+                contestants.Add(new TransformerContestant(ContestantKeys.StockLoaded, "stock-loaded", ml, Reload(ml, ours, view, fast: false), view, data));
+            if (configuration.IsLinear && options.Runs(ContestantKeys.Lbfgs))
+            {
+                started.Restart();
+                var lbfgs = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy().Fit(train);
+                log($"trained L-BFGS in {started.Elapsed.TotalSeconds:F1} s");
+                contestants.Add(new TransformerContestant(ContestantKeys.Lbfgs, "L-BFGS", ml, lbfgs, view, data));
+            }
+            if (configuration.Hidden is int hidden && options.Runs(ContestantKeys.TorchSharp))
+                contestants.Add(new TorchSharpScoringContestant(ours.GetParameters(), data, hidden));
+            return Measure(configuration, data, contestants, options.Rounds, log);
+        }
+        finally
+        {
+            foreach (var contestant in contestants)
+                contestant.Dispose();
+        }
+    }
+
+    private static ITransformer Reload(MLContext ml, ITransformer model, IDataView view, bool fast)
+    {
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, view.Schema, stream);
+        stream.Position = 0;
+        return fast ? ml.Model.LoadWithFastScoring(stream, out _) : ml.Model.Load(stream, out _);
+    }
+
+    private static ConfigurationResult Measure(ScoringConfiguration configuration, ScoringData data, List<IScoringContestant> contestants, int rounds, Action<string> log)
+    {
+        // The untimed pass of every contestant: its scores for the checks, and the JIT's and native libraries' first use.
+        var batches = new Dictionary<IScoringContestant, ScoreSink>();
+        var perRow = new Dictionary<IScoringContestant, ScoreSink>();
+        foreach (var contestant in contestants)
+        {
+            batches[contestant] = new ScoreSink(data.Rows, data.Classes);
+            double batch = Time(() => contestant.ScoreBatch(batches[contestant]));
+            perRow[contestant] = new ScoreSink(data.Rows, data.Classes);
+            double rows = Time(() => contestant.ScoreRows(perRow[contestant]));
+            log($"untimed pass of {contestant.Key}: batch {batch:F0} ms, per row {rows:F0} ms");
+        }
+
+        var batchTimes = contestants.ToDictionary(c => c, _ => new List<double>());
+        var rowTimes = contestants.ToDictionary(c => c, _ => new List<double>());
+        for (int round = 0; round < rounds; round++)
+        {
+            var order = round % 2 == 0 ? contestants : Enumerable.Reverse(contestants).ToList();
+            foreach (var contestant in order)
+            {
+                batchTimes[contestant].Add(Time(() => contestant.ScoreBatch(null)));
+                rowTimes[contestant].Add(Time(() => contestant.ScoreRows(null)) * 1000 / data.Rows);
+            }
+            log($"round {round + 1}/{rounds}: " + string.Join(", ", contestants.Select(c => $"{c.Key} {batchTimes[c][^1]:F1} ms / {rowTimes[c][^1]:F2} µs")));
+        }
+
+        var reference = batches[contestants[0]];
+        var results = contestants.Select(c => new ContestantResult(c.Key, c.Name, Spread.Of(batchTimes[c]), Spread.Of(rowTimes[c]),
+            MaxDifference(batches[c].Scores, reference.Scores), MaxDifference(perRow[c].Scores, reference.Scores),
+            (Mismatches(batches[c].Labels, reference.Labels), Mismatches(perRow[c].Labels, reference.Labels)),
+            Accuracy(batches[c].Labels, data.ScoreY), Checked: c.Key != ContestantKeys.Lbfgs)).ToList();
+        return new ConfigurationResult(configuration, results, data.Rows);
+    }
+
+    private static double Time(Action pass)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long start = Stopwatch.GetTimestamp();
+        pass();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    /// <summary>The largest |a − b|; NaN when any entry of either is NaN (so that a check with ≤ fails).</summary>
+    private static double MaxDifference(float[] a, float[] b)
+    {
+        double max = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double d = Math.Abs((double)a[i] - b[i]);
+            if (double.IsNaN(d))
+                return double.NaN;
+            max = Math.Max(max, d);
+        }
+        return max;
+    }
+
+    private static int Mismatches(int[] a, int[] b) => a.Where((label, i) => label != b[i]).Count();
+
+    private static double Accuracy(int[] predicted, uint[] truth) => (double)predicted.Where((label, i) => label == truth[i]).Count() / truth.Length;
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+
+namespace MLNet.SoftTargets.ScoringBenchmark;
+
+/// <summary>The markdown tables of the report: batch, PredictionEngine, spreads, score checks, targets.</summary>
+internal static class ScoringReport
+{
+    private static readonly (string Key, string Name)[] Columns =
+    [
+        (ContestantKeys.InMemory, "ours in memory"),
+        (ContestantKeys.FastLoaded, "fast-loaded"),
+        (ContestantKeys.StockLoaded, "stock-loaded"),
+        (ContestantKeys.Lbfgs, "L-BFGS"),
+        (ContestantKeys.TorchSharp, "TorchSharp"),
+    ];
+
+    private static readonly (string Ours, string Peer)[] Ratios =
+    [
+        (ContestantKeys.InMemory, ContestantKeys.Lbfgs),
+        (ContestantKeys.FastLoaded, ContestantKeys.Lbfgs),
+        (ContestantKeys.InMemory, ContestantKeys.TorchSharp),
+        (ContestantKeys.FastLoaded, ContestantKeys.TorchSharp),
+    ];
+
+    /// <summary>The current time as <c>date -u</c> prints it in the C locale, e.g. <c>Sat Nov 28 17:50:41 UTC 2026</c>.</summary>
+    public static string DateLikeDateU(DateTime utc) =>
+        string.Create(CultureInfo.InvariantCulture, $"{utc:ddd MMM} {utc.Day,2} {utc:HH:mm:ss} UTC {utc:yyyy}");
+
+    /// <summary>Writes every table for <paramref name="results"/> to <paramref name="output"/>.</summary>
+    public static void Write(TextWriter output, IReadOnlyList<ConfigurationResult> results)
+    {
+        var columns = Columns.Where(c => results.Any(r => r[c.Key] is not null)).ToArray();
+        var ratios = Ratios.Where(r => results.Any(x => x[r.Ours] is not null && x[r.Peer] is not null)).ToArray();
+        int n = results[0].Rows;
+
+        output.WriteLine($"## Batch: Transform + cursor over {n:N0} cached rows (median ms per pass · µs per row)");
+        output.WriteLine();
+        Table(output, results, columns, ratios, c => $"{c.BatchMilliseconds.Median:F2} ms · {c.BatchMilliseconds.Median * 1000 / n:F3} µs", c => c.BatchMilliseconds.Median);
+        output.WriteLine("## PredictionEngine: one Predict(row, ref output) a row (median µs per row; TorchSharp: one [1, D] tensor a forward)");
+        output.WriteLine();
+        Table(output, results, columns, ratios, c => $"{c.RowMicroseconds.Median:F2} µs", c => c.RowMicroseconds.Median);
+
+        output.WriteLine("## Spread over the rounds (min–max): batch ms per pass | PredictionEngine µs per row");
+        output.WriteLine();
+        output.WriteLine("| configuration | " + string.Join(" | ", columns.Select(c => c.Name)) + " |");
+        output.WriteLine("|---|" + string.Concat(columns.Select(_ => "---:|")));
+        foreach (var result in results)
+        {
+            output.WriteLine($"| {result.Configuration} | " + string.Join(" | ", columns.Select(c => result[c.Key] is { } x
+                ? $"{x.BatchMilliseconds.Min:F2}–{x.BatchMilliseconds.Max:F2} \\| {x.RowMicroseconds.Min:F2}–{x.RowMicroseconds.Max:F2}"
+                : "–")) + " |");
+        }
+        output.WriteLine();
+
+        output.WriteLine($"## Score checks against ours in memory's batch scores (max |Δ| batch / per row; must be ≤ {ConfigurationBench.Tolerance:0e0} but for L-BFGS)");
+        output.WriteLine();
+        output.WriteLine("| configuration | " + string.Join(" | ", columns.Select(c => c.Name)) + " | PredictedLabel ≠ ours (batch / per row) | accuracy ours | accuracy L-BFGS |");
+        output.WriteLine("|---|" + string.Concat(columns.Select(_ => "---:|")) + "---:|---:|---:|");
+        foreach (var result in results)
+        {
+            var mismatches = result.Contestants.Where(c => c.Checked && c.Key != ContestantKeys.InMemory)
+                .Select(c => $"{c.Key} {c.LabelMismatches.Batch}/{c.LabelMismatches.Rows}");
+            output.WriteLine($"| {result.Configuration} | " + string.Join(" | ", columns.Select(c => Check(result[c.Key]))) +
+                             $" | ours PE {result[ContestantKeys.InMemory]!.LabelMismatches.Rows}; {string.Join("; ", mismatches)} | " +
+                             $"{result[ContestantKeys.InMemory]!.Accuracy:F4} | {(result[ContestantKeys.Lbfgs] is { } l ? $"{l.Accuracy:F4}" : "–")} |");
+        }
+        output.WriteLine();
+        WriteTargets(output, results);
+    }
+
+    private static void Table(TextWriter output, IReadOnlyList<ConfigurationResult> results, (string Key, string Name)[] columns,
+        (string Ours, string Peer)[] ratios, Func<ContestantResult, string> cell, Func<ContestantResult, double> time)
+    {
+        output.WriteLine("| configuration | " + string.Join(" | ", columns.Select(c => c.Name)) + " | " +
+                         string.Join(" | ", ratios.Select(r => $"{Name(r.Ours)} / {Name(r.Peer)}")) + " |");
+        output.WriteLine("|---|" + string.Concat(columns.Select(_ => "---:|")) + string.Concat(ratios.Select(_ => "---:|")));
+        foreach (var result in results)
+        {
+            output.WriteLine($"| {result.Configuration} | " +
+                             string.Join(" | ", columns.Select(c => result[c.Key] is { } x ? cell(x) : "–")) + " | " +
+                             string.Join(" | ", ratios.Select(r => Ratio(result, r, time) is double v ? $"{v:F2}×" : "–")) + " |");
+        }
+        output.WriteLine();
+    }
+
+    private static void WriteTargets(TextWriter output, IReadOnlyList<ConfigurationResult> results)
+    {
+        output.WriteLine("## Targets");
+        output.WriteLine();
+        var linear = results.Where(r => r.Configuration.IsLinear && r[ContestantKeys.Lbfgs] is not null).ToList();
+        foreach (string ours in new[] { ContestantKeys.InMemory, ContestantKeys.FastLoaded })
+        {
+            foreach (var (what, time) in new (string, Func<ContestantResult, double>)[] { ("batch time", c => c.BatchMilliseconds.Median), ("PredictionEngine µs/row", c => c.RowMicroseconds.Median) })
+            {
+                var ratios = linear.Select(r => (r.Configuration, Ratio: Ratio(r, (ours, ContestantKeys.Lbfgs), time))).Where(x => x.Ratio is not null).ToList();
+                if (ratios.Count == 0)
+                    continue;
+                var missed = ratios.Where(x => x.Ratio > 1.0).ToList();
+                output.WriteLine($"- Linear heads, {Name(ours)} {what} ≤ 1.0× L-BFGS: **{(missed.Count == 0 ? "met" : "not met")}** in " +
+                                 $"{ratios.Count - missed.Count} of {ratios.Count} configurations (worst {ratios.Max(x => x.Ratio):F2}×)" +
+                                 (missed.Count == 0 ? "" : "; missed: " + string.Join(", ", missed.Select(x => $"{x.Configuration} {x.Ratio:F2}×"))));
+            }
+        }
+        var mlp = results.FirstOrDefault(r => r.Configuration is { Features: 784, Classes: 10, Hidden: 256 });
+        if (mlp is not null && Ratio(mlp, (ContestantKeys.InMemory, ContestantKeys.TorchSharp), c => c.BatchMilliseconds.Median) is double v)
+            output.WriteLine($"- MLP 784→256→10, ours in memory batch ≤ 1.0× TorchSharp's batched inference: **{(v <= 1.0 ? "met" : "not met")}** ({v:F2}×)");
+        output.WriteLine();
+    }
+
+    private static double? Ratio(ConfigurationResult result, (string Ours, string Peer) ratio, Func<ContestantResult, double> time) =>
+        result[ratio.Ours] is { } ours && result[ratio.Peer] is { } peer ? time(ours) / time(peer) : null;
+
+    private static string Check(ContestantResult? c) => c switch
+    {
+        null => "–",
+        { Key: ContestantKeys.InMemory } => $"0 / {c.RowDifference:0.0e0}{(c.Passed ? "" : " **FAIL**")}",
+        { Checked: false } => "(other model)",
+        _ => $"{c.BatchDifference:0.0e0} / {c.RowDifference:0.0e0}{(c.Passed ? "" : " **FAIL**")}",
+    };
+
+    private static string Name(string key) => Columns.First(c => c.Key == key).Name;
+}
