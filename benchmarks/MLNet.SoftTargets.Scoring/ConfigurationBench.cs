@@ -56,6 +56,12 @@ internal static class ConfigurationBench
     /// <summary>The largest |Δ| allowed between a checked contestant's scores and ours in memory's.</summary>
     public const double Tolerance = 1e-5;
 
+    /// <summary>
+    /// Untimed passes of each contestant, before its first round, last at least this long: the first passes run
+    /// partly unoptimised (tier-0) code while the optimised code is compiled on a background thread.
+    /// </summary>
+    public const double WarmUpMilliseconds = 500;
+
     /// <summary>Our trainer's options for <paramref name="configuration"/>: quality does not matter here, speed does.</summary>
     public static SoftTargetCrossEntropyTrainer.Options TrainerOptions(ScoringConfiguration configuration) => new()
     {
@@ -124,7 +130,13 @@ internal static class ConfigurationBench
             double batch = Time(() => contestant.ScoreBatch(batches[contestant]));
             perRow[contestant] = new ScoreSink(data.Rows, data.Classes);
             double rows = Time(() => contestant.ScoreRows(perRow[contestant]));
-            log($"untimed pass of {contestant.Key}: batch {batch:F0} ms, per row {rows:F0} ms");
+            int extra = 0;
+            for (var warm = Stopwatch.StartNew(); batch + rows + warm.Elapsed.TotalMilliseconds < WarmUpMilliseconds; extra++)
+            {
+                contestant.ScoreBatch(null);
+                contestant.ScoreRows(null);
+            }
+            log($"untimed pass of {contestant.Key}: batch {batch:F0} ms, per row {rows:F0} ms; {extra} more untimed passes");
         }
 
         var batchTimes = contestants.ToDictionary(c => c, _ => new List<double>());

@@ -22,7 +22,9 @@ if (configurations.Count == 0)
 }
 
 var total = Stopwatch.StartNew();
+var startedAt = DateTime.UtcNow;
 string startLoad = MachineInfo.LoadAverage();
+string startDenormals = Denormals();
 void Log(string line) => Console.Error.WriteLine($"[{total.Elapsed:mm\\:ss}] {line}");
 
 // Before anything touches a TorchSharp type: its static constructor loads the native wrapper.
@@ -52,19 +54,20 @@ foreach (var configuration in configurations)
 
 Console.WriteLine("# Scoring speed");
 Console.WriteLine();
-Console.WriteLine($"- Date: {ScoringReport.DateLikeDateU(DateTime.UtcNow)} (run started {total.Elapsed.TotalSeconds:F0} s earlier)");
+Console.WriteLine($"- Date: {ScoringReport.DateLikeDateU(startedAt)} (start; end {ScoringReport.DateLikeDateU(DateTime.UtcNow)})");
 Console.WriteLine($"- Machine: {MachineInfo.CpuModel()}; nproc = {MachineInfo.Nproc()}; {MachineInfo.Os()}; .NET {Environment.Version}");
 Console.WriteLine($"- Load average (/proc/loadavg) at start: {startLoad}; at end: {MachineInfo.LoadAverage()}");
 Console.WriteLine($"- Command line: MLNet.SoftTargets.Scoring {(args.Length == 0 ? "(no options)" : string.Join(' ', args))}");
 if (options.Quick)
     Console.WriteLine("- **QUICK (smoke) run**: not comparable with a full run");
 Console.WriteLine($"- {options.Rows:N0} rows a pass, {options.Rounds} timed rounds (medians; the contestants' order reversed every other " +
-                  "round), after one untimed pass of each contestant that also gives the scores of the checks");
+                  $"round), after untimed passes of each contestant for at least {ConfigurationBench.WarmUpMilliseconds:F0} ms (the first gives the scores of the checks)");
 Console.WriteLine($"- Data: synthetic, seeded; trained on {ScoringData.TrainRows:N0} rows, ours with Adam, 3 epochs, batch 256, lr 0.01, " +
                   "CPU; L-BFGS = LbfgsMaximumEntropy with its defaults on the same rows");
 Console.WriteLine($"- ONNX Runtime: Microsoft.ML.OnnxRuntime.Gpu {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3)} (CPU provider)");
 if (torchLine is not null)
     Console.WriteLine($"- {torchLine}");
+Console.WriteLine($"- Denormals on the main thread at start: {startDenormals}; at end: {Denormals()} (every contestant scores on it)");
 if (options.Rounds < 5)
     Console.WriteLine("- Note: fewer than 5 rounds; the medians are only indicative");
 Console.WriteLine();
@@ -77,3 +80,11 @@ foreach (string failure in failures)
     Console.WriteLine($"- **FAILED** {failure}");
 Console.WriteLine($"Total wall time: {total.Elapsed.TotalSeconds:F0} s");
 return failures.Count == 0 && !checksFailed ? 0 : 1;
+
+// Whether this thread keeps denormal floats or flushes them to zero (FTZ/DAZ in MXCSR): our trainer's ONNX Runtime
+// session leaves them set on the thread that calls Fit. The operand is not a constant, so the JIT cannot fold it.
+static string Denormals()
+{
+    float tiny = BitConverter.Int32BitsToSingle(Environment.ProcessorCount > 0 ? 71_362 : 1);   // 1e-40
+    return tiny * 1f == 0f ? "flushed to zero" : "kept";
+}

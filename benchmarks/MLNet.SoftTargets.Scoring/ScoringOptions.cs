@@ -68,7 +68,7 @@ internal sealed record ScoringOptions(int Rows, int Rounds, IReadOnlyList<string
 
     /// <summary>Whether <c>--only</c> selects the contestant <paramref name="key"/> (ours in memory always).</summary>
     public bool Runs(string key) =>
-        key == ContestantKeys.InMemory || !Only.Any(ContestantKeys.Optional.Contains) || Only.Contains(key);
+        key == ContestantKeys.InMemory || !Only.Any(w => w == ContestantKeys.InMemory || ContestantKeys.Optional.Contains(w)) || Only.Contains(key);
 
     private bool Selects(IReadOnlySet<string> dimension, string word) => !Only.Any(dimension.Contains) || Only.Contains(word);
 
