@@ -37,47 +37,23 @@ public sealed class Prediction
 /// of a uniformly drawn class plus N(0, 1) noise; every feature standardised with the training rows' mean and
 /// standard deviation. Training and scoring rows come from the same distribution.
 /// </summary>
-internal sealed class ScoringData
+/// <param name="Features">D.</param>
+/// <param name="Classes">K.</param>
+/// <param name="TrainX">Training features, row-major [<see cref="TrainRows"/>, D].</param>
+/// <param name="TrainY">Training classes, 0..K-1.</param>
+/// <param name="ScoreX">Scoring features, row-major [N, D] (TorchSharp's input).</param>
+/// <param name="ScoreY">The true class of each scoring row (for the accuracy column).</param>
+internal sealed record ScoringData(int Features, int Classes, float[] TrainX, uint[] TrainY, float[] ScoreX, uint[] ScoreY)
 {
     /// <summary>Rows the models are trained on.</summary>
     public const int TrainRows = 2_000;
 
-    private ScoringData(int features, int classes, float[] trainX, uint[] trainY, float[] scoreX, uint[] scoreY)
-    {
-        Features = features;
-        Classes = classes;
-        TrainX = trainX;
-        TrainY = trainY;
-        ScoreX = scoreX;
-        ScoreY = scoreY;
-        ScoreRows = [.. Enumerable.Range(0, scoreY.Length).Select(r => new FeatureRow { Features = scoreX.AsSpan(r * features, features).ToArray() })];
-        InputSchema = SchemaDefinition.Create(typeof(FeatureRow));
-        InputSchema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, features);
-    }
-
-    /// <summary>D.</summary>
-    public int Features { get; }
-
-    /// <summary>K.</summary>
-    public int Classes { get; }
-
-    /// <summary>Training features, row-major [<see cref="TrainRows"/>, D].</summary>
-    public float[] TrainX { get; }
-
-    /// <summary>Training classes, 0..K-1.</summary>
-    public uint[] TrainY { get; }
-
-    /// <summary>Scoring features, row-major [N, D] (TorchSharp's input).</summary>
-    public float[] ScoreX { get; }
-
-    /// <summary>The true class of each scoring row (for the accuracy column).</summary>
-    public uint[] ScoreY { get; }
-
     /// <summary>The scoring rows as objects (the cached view's source and the PredictionEngine's inputs).</summary>
-    public IReadOnlyList<FeatureRow> ScoreRows { get; }
+    public IReadOnlyList<FeatureRow> ScoreRows { get; } =
+        [.. Enumerable.Range(0, ScoreY.Length).Select(r => new FeatureRow { Features = ScoreX.AsSpan(r * Features, Features).ToArray() })];
 
     /// <summary>The scoring rows' schema: <c>Features</c> as <c>Vector&lt;Single, D&gt;</c>.</summary>
-    public SchemaDefinition InputSchema { get; }
+    public SchemaDefinition InputSchema { get; } = Definition<FeatureRow>(Features);
 
     /// <summary>Scoring rows.</summary>
     public int Rows => ScoreY.Length;
@@ -115,11 +91,9 @@ internal sealed class ScoringData
     /// </summary>
     public IDataView TrainView(MLContext ml)
     {
-        var definition = SchemaDefinition.Create(typeof(ClassRow));
-        definition[nameof(ClassRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Features);
         var rows = ml.Data.LoadFromEnumerable(
             Enumerable.Range(0, TrainRows).Select(r => new ClassRow { Features = TrainX.AsSpan(r * Features, Features).ToArray(), Class = TrainY[r] }).ToList(),
-            definition);
+            Definition<ClassRow>(Features));
         var keys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, Classes).Select(c => new { Class = (uint)c }).ToList());
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", nameof(ClassRow.Class), keyData: keys).Fit(rows).Transform(rows);
         return ml.Data.Cache(keyed);
@@ -136,6 +110,14 @@ internal sealed class ScoringData
         while (cursor.MoveNext())
             getter(ref features);
         return view;
+    }
+
+    /// <summary>The schema of <typeparamref name="T"/> with its <c>Features</c> column as <c>Vector&lt;Single, D&gt;</c>.</summary>
+    private static SchemaDefinition Definition<T>(int features)
+    {
+        var definition = SchemaDefinition.Create(typeof(T));
+        definition["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, features);
+        return definition;
     }
 
     private static (float[] X, uint[] Y) Draw(Random random, float[] means, int d, int k, int rows)
