@@ -30,8 +30,10 @@ internal readonly record struct Spread(double Median, double Min, double Max)
 /// <param name="LabelMismatches">Rows whose predicted class (batch, then per row) differs from ours in memory's batch.</param>
 /// <param name="Accuracy">Batch predictions against the true classes.</param>
 /// <param name="Checked">Whether the differences must be ≤ the tolerance (not for a different model).</param>
+/// <param name="Cores">Median process CPU time ÷ wall time of the batch and of the row-at-a-time passes.</param>
 internal sealed record ContestantResult(string Key, string Name, Spread BatchMilliseconds, Spread RowMicroseconds,
-    double BatchDifference, double RowDifference, (int Batch, int Rows) LabelMismatches, double Accuracy, bool Checked)
+    double BatchDifference, double RowDifference, (int Batch, int Rows) LabelMismatches, double Accuracy, bool Checked,
+    (double Batch, double Rows) Cores)
 {
     /// <summary>Whether a checked contestant's scores agree with ours in memory (a NaN difference does not).</summary>
     public bool Passed => !Checked || (BatchDifference <= ConfigurationBench.Tolerance && RowDifference <= ConfigurationBench.Tolerance);
@@ -127,9 +129,9 @@ internal static class ConfigurationBench
         foreach (var contestant in contestants)
         {
             batches[contestant] = new ScoreSink(data.Rows, data.Classes);
-            double batch = Time(() => contestant.ScoreBatch(batches[contestant]));
+            double batch = Time(() => contestant.ScoreBatch(batches[contestant])).Milliseconds;
             perRow[contestant] = new ScoreSink(data.Rows, data.Classes);
-            double rows = Time(() => contestant.ScoreRows(perRow[contestant]));
+            double rows = Time(() => contestant.ScoreRows(perRow[contestant])).Milliseconds;
             int extra = 0;
             for (var warm = Stopwatch.StartNew(); batch + rows + warm.Elapsed.TotalMilliseconds < WarmUpMilliseconds; extra++)
             {
@@ -139,35 +141,45 @@ internal static class ConfigurationBench
             log($"untimed pass of {contestant.Key}: batch {batch:F0} ms, per row {rows:F0} ms; {extra} more untimed passes");
         }
 
-        var batchTimes = contestants.ToDictionary(c => c, _ => new List<double>());
-        var rowTimes = contestants.ToDictionary(c => c, _ => new List<double>());
+        var batchTimes = contestants.ToDictionary(c => c, _ => new List<(double Milliseconds, double Cores)>());
+        var rowTimes = contestants.ToDictionary(c => c, _ => new List<(double Milliseconds, double Cores)>());
         for (int round = 0; round < rounds; round++)
         {
             var order = round % 2 == 0 ? contestants : Enumerable.Reverse(contestants).ToList();
             foreach (var contestant in order)
             {
                 batchTimes[contestant].Add(Time(() => contestant.ScoreBatch(null)));
-                rowTimes[contestant].Add(Time(() => contestant.ScoreRows(null)) * 1000 / data.Rows);
+                rowTimes[contestant].Add(Time(() => contestant.ScoreRows(null)));
             }
-            log($"round {round + 1}/{rounds}: " + string.Join(", ", contestants.Select(c => $"{c.Key} {batchTimes[c][^1]:F1} ms / {rowTimes[c][^1]:F2} µs")));
+            log($"round {round + 1}/{rounds}: " + string.Join(", ", contestants.Select(c => $"{c.Key} {batchTimes[c][^1].Milliseconds:F1} ms / {rowTimes[c][^1].Milliseconds * 1000 / data.Rows:F2} µs")));
         }
 
         var reference = batches[contestants[0]];
-        var results = contestants.Select(c => new ContestantResult(c.Key, c.Name, Spread.Of(batchTimes[c]), Spread.Of(rowTimes[c]),
+        var results = contestants.Select(c => new ContestantResult(c.Key, c.Name,
+            Spread.Of([.. batchTimes[c].Select(t => t.Milliseconds)]), Spread.Of([.. rowTimes[c].Select(t => t.Milliseconds * 1000 / data.Rows)]),
             MaxDifference(batches[c].Scores, reference.Scores), MaxDifference(perRow[c].Scores, reference.Scores),
             (Mismatches(batches[c].Labels, reference.Labels), Mismatches(perRow[c].Labels, reference.Labels)),
-            Accuracy(batches[c].Labels, data.ScoreY), Checked: c.Key != ContestantKeys.Lbfgs)).ToList();
+            Accuracy(batches[c].Labels, data.ScoreY), Checked: c.Key != ContestantKeys.Lbfgs,
+            Cores: (Spread.Of([.. batchTimes[c].Select(t => t.Cores)]).Median, Spread.Of([.. rowTimes[c].Select(t => t.Cores)]).Median))).ToList();
         return new ConfigurationResult(configuration, results, data.Rows);
     }
 
-    private static double Time(Action pass)
+    /// <summary>
+    /// The wall time of <paramref name="pass"/> after a full collection, and the process's CPU time over it in cores (all
+    /// threads: the pass's own, ML.NET's cursor workers, ONNX Runtime's and libtorch's pools, the GC).
+    /// </summary>
+    private static (double Milliseconds, double Cores) Time(Action pass)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         long start = Stopwatch.GetTimestamp();
         pass();
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        double wall = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpu).TotalMilliseconds / wall);
     }
 
     /// <summary>The largest |a − b|; NaN when any entry of either is NaN (so that a check with ≤ fails).</summary>

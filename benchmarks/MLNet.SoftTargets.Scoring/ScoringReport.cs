@@ -40,14 +40,14 @@ internal static class ScoringReport
         output.WriteLine();
         Table(output, results, columns, ratios, c => $"{c.RowMicroseconds.Median:F2} µs", c => c.RowMicroseconds.Median);
 
-        output.WriteLine("## Spread over the rounds (min–max): batch ms per pass | PredictionEngine µs per row");
+        output.WriteLine("## Spread over the rounds: batch ms per pass, min–max (median cores used) \\| PredictionEngine µs per row, min–max (cores)");
         output.WriteLine();
         Row(output, ["configuration", .. columns.Select(c => c.Name)]);
         Row(output, ["---", .. columns.Select(_ => "---:")]);
         foreach (var result in results)
         {
             Row(output, [result.Configuration.ToString(), .. columns.Select(c => result[c.Key] is { } x
-                ? $"{x.BatchMilliseconds.Min:F2}–{x.BatchMilliseconds.Max:F2} \\| {x.RowMicroseconds.Min:F2}–{x.RowMicroseconds.Max:F2}"
+                ? $"{x.BatchMilliseconds.Min:F2}–{x.BatchMilliseconds.Max:F2} ({x.Cores.Batch:F1}) \\| {x.RowMicroseconds.Min:F2}–{x.RowMicroseconds.Max:F2} ({x.Cores.Rows:F1})"
                 : "–")]);
         }
         output.WriteLine();
