@@ -43,7 +43,8 @@ internal sealed record ContestantResult(string Key, string Name, Spread BatchMil
 /// <param name="Configuration">The configuration.</param>
 /// <param name="Contestants">One result per contestant that ran.</param>
 /// <param name="Rows">N.</param>
-internal sealed record ConfigurationResult(ScoringConfiguration Configuration, IReadOnlyList<ContestantResult> Contestants, int Rows)
+/// <param name="InputMilliseconds">Milliseconds of a cursor that only reads <c>Features</c> of the cached view.</param>
+internal sealed record ConfigurationResult(ScoringConfiguration Configuration, IReadOnlyList<ContestantResult> Contestants, int Rows, Spread InputMilliseconds)
 {
     /// <summary>The result of the contestant <paramref name="key"/>, or null when it did not run here.</summary>
     public ContestantResult? this[string key] => Contestants.FirstOrDefault(c => c.Key == key);
@@ -104,7 +105,9 @@ internal static class ConfigurationBench
             }
             if (configuration.Hidden is int hidden && options.Runs(ContestantKeys.TorchSharp))
                 contestants.Add(new TorchSharpScoringContestant(ours.GetParameters(), data, hidden));
-            return Measure(configuration, data, contestants, options.Rounds, log);
+            if (!configuration.IsLinear && options.Runs(ContestantKeys.OnnxRuntime))
+                contestants.Add(new OnnxRuntimeContestant(ours, data));
+            return Measure(configuration, data, view, contestants, options.Rounds, log);
         }
         finally
         {
@@ -121,7 +124,8 @@ internal static class ConfigurationBench
         return fast ? ml.Model.LoadWithFastScoring(stream, out _) : ml.Model.Load(stream, out _);
     }
 
-    private static ConfigurationResult Measure(ScoringConfiguration configuration, ScoringData data, List<IScoringContestant> contestants, int rounds, Action<string> log)
+    private static ConfigurationResult Measure(ScoringConfiguration configuration, ScoringData data, IDataView view, List<IScoringContestant> contestants,
+        int rounds, Action<string> log)
     {
         // The untimed pass of every contestant: its scores for the checks, and the JIT's and native libraries' first use.
         var batches = new Dictionary<IScoringContestant, ScoreSink>();
@@ -143,9 +147,11 @@ internal static class ConfigurationBench
 
         var batchTimes = contestants.ToDictionary(c => c, _ => new List<(double Milliseconds, double Cores)>());
         var rowTimes = contestants.ToDictionary(c => c, _ => new List<(double Milliseconds, double Cores)>());
+        var inputTimes = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
             var order = round % 2 == 0 ? contestants : Enumerable.Reverse(contestants).ToList();
+            inputTimes.Add(Time(() => ScoringData.ReadFeatures(view)).Milliseconds);
             foreach (var contestant in order)
             {
                 batchTimes[contestant].Add(Time(() => contestant.ScoreBatch(null)));
@@ -161,7 +167,7 @@ internal static class ConfigurationBench
             (Mismatches(batches[c].Labels, reference.Labels), Mismatches(perRow[c].Labels, reference.Labels)),
             Accuracy(batches[c].Labels, data.ScoreY), Checked: c.Key != ContestantKeys.Lbfgs,
             Cores: (Spread.Of([.. batchTimes[c].Select(t => t.Cores)]).Median, Spread.Of([.. rowTimes[c].Select(t => t.Cores)]).Median))).ToList();
-        return new ConfigurationResult(configuration, results, data.Rows);
+        return new ConfigurationResult(configuration, results, data.Rows, Spread.Of(inputTimes));
     }
 
     /// <summary>

@@ -18,8 +18,11 @@ internal static class ContestantKeys
     /// <summary>TorchSharp-cpu with our trained weights (the MLP only).</summary>
     public const string TorchSharp = "torch";
 
+    /// <summary>Our exported graph run directly by ONNX Runtime, all rows in one call (the MLP only; a diagnostic).</summary>
+    public const string OnnxRuntime = "ort";
+
     /// <summary>The keys <c>--only</c> may leave out, in the order of the report's columns.</summary>
-    public static readonly IReadOnlyList<string> Optional = [FastLoaded, StockLoaded, Lbfgs, TorchSharp];
+    public static readonly IReadOnlyList<string> Optional = [FastLoaded, StockLoaded, Lbfgs, TorchSharp, OnnxRuntime];
 }
 
 /// <summary>

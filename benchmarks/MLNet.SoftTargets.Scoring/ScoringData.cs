@@ -103,13 +103,22 @@ internal sealed record ScoringData(int Features, int Classes, float[] TrainX, ui
     public IDataView ScoreView(MLContext ml)
     {
         var view = ml.Data.Cache(ml.Data.LoadFromEnumerable(ScoreRows, InputSchema));
+        ReadFeatures(view);
+        return view;
+    }
+
+    /// <summary>
+    /// One cursor over <paramref name="view"/> that reads <c>Features</c> of every row: fills a cache, and is the part of
+    /// every ML.NET batch pass that is not scoring (the report's "input alone" column).
+    /// </summary>
+    public static void ReadFeatures(IDataView view)
+    {
         var column = view.Schema[nameof(FeatureRow.Features)];
         using var cursor = view.GetRowCursor([column]);
         var getter = cursor.GetGetter<VBuffer<float>>(column);
         VBuffer<float> features = default;
         while (cursor.MoveNext())
             getter(ref features);
-        return view;
     }
 
     /// <summary>The schema of <typeparamref name="T"/> with its <c>Features</c> column as <c>Vector&lt;Single, D&gt;</c>.</summary>

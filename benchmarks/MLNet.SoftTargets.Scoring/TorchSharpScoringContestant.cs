@@ -127,7 +127,7 @@ internal sealed class TorchSharpScoringContestant : IScoringContestant
     /// The index of the first largest value. Not <c>TensorPrimitives.IndexOfMax</c>: after our trainer's first ONNX Runtime
     /// session the thread runs with denormals flushed to zero, and IndexOfMax then returns 0 for most rows (see README).
     /// </summary>
-    private static int ArgMax(ReadOnlySpan<float> values)
+    public static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;
         for (int k = 1; k < values.Length; k++)
