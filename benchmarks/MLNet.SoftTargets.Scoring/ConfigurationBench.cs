@@ -116,6 +116,7 @@ internal static class ConfigurationBench
         }
     }
 
+    /// <summary>Saves <paramref name="model"/> with the view's schema and loads it back, with <c>LoadWithFastScoring</c> or a stock <c>Model.Load</c>.</summary>
     private static ITransformer Reload(MLContext ml, ITransformer model, IDataView view, bool fast)
     {
         using var stream = new MemoryStream();
@@ -124,6 +125,7 @@ internal static class ConfigurationBench
         return fast ? ml.Model.LoadWithFastScoring(stream, out _) : ml.Model.Load(stream, out _);
     }
 
+    /// <summary>The untimed passes (checks and warm-up), the timed rounds and the comparison of every contestant with the first (ours in memory).</summary>
     private static ConfigurationResult Measure(ScoringConfiguration configuration, ScoringData data, IDataView view, List<IScoringContestant> contestants,
         int rounds, Action<string> log)
     {
@@ -202,7 +204,9 @@ internal static class ConfigurationBench
         return max;
     }
 
+    /// <summary>Rows whose predicted class differs between <paramref name="a"/> and <paramref name="b"/>.</summary>
     private static int Mismatches(int[] a, int[] b) => a.Where((label, i) => label != b[i]).Count();
 
+    /// <summary>The share of rows whose predicted class is the true one.</summary>
     private static double Accuracy(int[] predicted, uint[] truth) => (double)predicted.Where((label, i) => label == truth[i]).Count() / truth.Length;
 }

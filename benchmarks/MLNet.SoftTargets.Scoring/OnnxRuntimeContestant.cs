@@ -92,6 +92,7 @@ internal sealed class OnnxRuntimeContestant : IScoringContestant
         _options.Dispose();
     }
 
+    /// <summary>Binds <paramref name="input"/> ([rows, D]) and <paramref name="output"/> ([rows, K]) to the session once; the tensors and the binding are disposed with this contestant.</summary>
     private OrtIoBinding Bind(float[] input, int rows, float[] output, int classes)
     {
         var x = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(), [rows, input.Length / rows]);

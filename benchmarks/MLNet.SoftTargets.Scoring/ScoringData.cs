@@ -129,6 +129,7 @@ internal sealed record ScoringData(int Features, int Classes, float[] TrainX, ui
         return definition;
     }
 
+    /// <summary><paramref name="rows"/> rows: a uniformly drawn class each, its mean plus N(0, 1) noise.</summary>
     private static (float[] X, uint[] Y) Draw(Random random, float[] means, int d, int k, int rows)
     {
         var x = new float[rows * d];

@@ -23,6 +23,7 @@ internal sealed record ScoringOptions(int Rows, int Rounds, IReadOnlyList<string
     /// <summary>Rounds of a <c>--quick</c> run.</summary>
     public const int QuickRounds = 2;
 
+    /// <summary>The first lines of <c>--help</c>.</summary>
     private const string Description =
         "Scoring speed of trained models: batch throughput (Transform + cursor over an in-memory cached view) and " +
         "PredictionEngine latency of our model in memory, after LoadWithFastScoring and after a stock Model.Load, against " +
@@ -70,8 +71,10 @@ internal sealed record ScoringOptions(int Rows, int Rounds, IReadOnlyList<string
     public bool Runs(string key) =>
         key == ContestantKeys.InMemory || !Only.Any(w => w == ContestantKeys.InMemory || ContestantKeys.Optional.Contains(w)) || Only.Contains(key);
 
+    /// <summary>Whether <c>--only</c> keeps <paramref name="word"/> of <paramref name="dimension"/>: yes when it names none of that dimension's words.</summary>
     private bool Selects(IReadOnlySet<string> dimension, string word) => !Only.Any(dimension.Contains) || Only.Contains(word);
 
+    /// <summary>Every <c>--only</c> word must be a configuration or contestant word (else exit code 2).</summary>
     private static void CheckOnly(CommandResult result)
     {
         var known = ScoringConfiguration.Dimensions.SelectMany(d => d).Concat(ContestantKeys.Optional).Append(ContestantKeys.InMemory).ToHashSet();

@@ -73,6 +73,7 @@ internal static class ScoringReport
         WriteTargets(output, results);
     }
 
+    /// <summary>One time table: a row per configuration, a column per contestant, then the ratio columns.</summary>
     private static void Table(TextWriter output, IReadOnlyList<ConfigurationResult> results, (string Key, string Name)[] columns,
         (string Ours, string Peer)[] ratios, Func<ContestantResult, string> cell, Func<ContestantResult, double> time, Func<ConfigurationResult, string>? input)
     {
@@ -88,6 +89,7 @@ internal static class ScoringReport
         output.WriteLine();
     }
 
+    /// <summary>Whether each target is met, with the configurations that miss it.</summary>
     private static void WriteTargets(TextWriter output, IReadOnlyList<ConfigurationResult> results)
     {
         output.WriteLine("## Targets (time ratios; ≤ 1.00× is met)");
@@ -119,11 +121,14 @@ internal static class ScoringReport
         output.WriteLine();
     }
 
+    /// <summary>One markdown table row.</summary>
     private static void Row(TextWriter output, IEnumerable<string> cells) => output.WriteLine("| " + string.Join(" | ", cells) + " |");
 
+    /// <summary>Ours ÷ peer time for <paramref name="ratio"/>, or null when either did not run.</summary>
     private static double? Ratio(ConfigurationResult result, (string Ours, string Peer) ratio, Func<ContestantResult, double> time) =>
         result[ratio.Ours] is { } ours && result[ratio.Peer] is { } peer ? time(ours) / time(peer) : null;
 
+    /// <summary>The score-check cell: max |Δ| of the batch and of the row path, and FAIL when over the tolerance.</summary>
     private static string Check(ContestantResult? c) => c switch
     {
         null => "–",
@@ -132,5 +137,6 @@ internal static class ScoringReport
         _ => $"{c.BatchDifference:0.0e0} / {c.RowDifference:0.0e0}{(c.Passed ? "" : " **FAIL**")}",
     };
 
+    /// <summary>The column name of a contestant key.</summary>
     private static string Name(string key) => Columns.First(c => c.Key == key).Name;
 }

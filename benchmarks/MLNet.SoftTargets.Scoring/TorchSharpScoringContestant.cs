@@ -95,6 +95,7 @@ internal sealed class TorchSharpScoringContestant : IScoringContestant
         }
     }
 
+    /// <summary>One <c>forward</c> of a [1, D] tensor per row; see <see cref="ScoreRows"/>.</summary>
     private void ForwardEachRow(ScoreSink? sink)
     {
         var rowBytes = _row.bytes;
@@ -138,6 +139,7 @@ internal sealed class TorchSharpScoringContestant : IScoringContestant
         return best;
     }
 
+    /// <summary>Copies our [in, out] weight (transposed) and bias into <paramref name="layer"/>.</summary>
     private static void Copy(Linear layer, float[] weight, float[] bias, int inputs, int outputs)
     {
         using var w = torch.tensor(weight, [inputs, outputs]);

@@ -78,6 +78,7 @@ internal sealed class TransformerContestant : IScoringContestant
         (_model as IDisposable)?.Dispose();
     }
 
+    /// <summary>Writes one row's scores and its predicted class (key − 1) to <paramref name="sink"/>, checking that Score has K slots.</summary>
     private void Write(ScoreSink sink, int row, IEnumerable<float> score, uint key)
     {
         var target = sink.Row(row);
