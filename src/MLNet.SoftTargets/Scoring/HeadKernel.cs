@@ -59,32 +59,51 @@ internal sealed class HeadWeights
     public int WidestLayer { get; }
 
     /// <summary>
-    /// The logits of one row, and its penultimate features into <paramref name="embedding"/> (E values; may alias
-    /// nothing else). <paramref name="scratch"/> holds at least 2 × <see cref="WidestLayer"/> floats.
+    /// The logits of one row, and its penultimate features into <paramref name="embedding"/> (E values, or empty when
+    /// they are not wanted). <paramref name="scratch"/> holds at least 2 × <see cref="WidestLayer"/> floats.
     /// </summary>
-    public void Forward(ReadOnlySpan<float> features, Span<float> logits, Span<float> embedding, Span<float> scratch)
+    /// <returns>
+    /// True when the first layer's outputs are all finite, which proves every feature finite: a NaN or infinite feature
+    /// makes every dot product with it NaN or infinite, whatever the weight (0·∞ is NaN). False says only "check the
+    /// features" (a huge finite row can overflow too).
+    /// </returns>
+    public bool Forward(ReadOnlySpan<float> features, Span<float> logits, Span<float> embedding, Span<float> scratch)
     {
         var a = scratch[..WidestLayer];
         var b = scratch.Slice(WidestLayer, WidestLayer);
         ReadOnlySpan<float> h = features;
+        bool finite = true;
         for (int l = 0; l < _layers.Length - 1; l++)
         {
             var output = (l % 2 == 0 ? a : b)[.._layers[l].Out];
             Dense(_layers[l], h, output);
+            if (l == 0)
+                finite = AllFinite(output);
             TensorPrimitives.Max(output, 0f, output);
             h = output;
         }
-        h.CopyTo(embedding);
+        if (!embedding.IsEmpty)
+            h.CopyTo(embedding);
         var last = _layers[^1];
-        if (CosineScale is not { } scale)
-        {
-            Dense(last, h, logits);
-            return;
-        }
-        // s · (h/‖h‖)·(w/‖w‖): the templates are already unit columns; ε inside the square root as in the graph.
-        float norm = MathF.Sqrt(TensorPrimitives.Dot(h, h) + NormEpsilon);
         Dense(last, h, logits);
-        TensorPrimitives.Multiply(logits, scale / norm, logits);
+        if (_layers.Length == 1)
+            finite = AllFinite(logits);
+        if (CosineScale is { } scale)
+        {
+            // s · (h/‖h‖)·(w/‖w‖): the templates are already unit columns; ε inside the square root as in the graph.
+            TensorPrimitives.Multiply(logits, scale / MathF.Sqrt(TensorPrimitives.Dot(h, h) + NormEpsilon), logits);
+        }
+        return finite;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var v in values)
+        {
+            if (!float.IsFinite(v))
+                return false;
+        }
+        return true;
     }
 
     private static void Dense(Layer layer, ReadOnlySpan<float> x, Span<float> y)

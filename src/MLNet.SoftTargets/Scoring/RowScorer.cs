@@ -13,6 +13,7 @@ internal class ScoredRow
 {
     private readonly float _inverseTemperature;
     private readonly bool _needsUncalibrated;
+    private readonly bool _needsEmbedding;
 
     protected ScoredRow(FastClassifier classifier, (int Index, OutputRole Role)[] roles, bool[] active)
     {
@@ -23,6 +24,7 @@ internal class ScoredRow
         Score = new float[spec.ClassCount];
         _inverseTemperature = (float)(1 / classifier.Temperature);
         _needsUncalibrated = roles.Where((r, i) => active[i]).Any(r => r.Role == OutputRole.UncalibratedScore);
+        _needsEmbedding = roles.Where((r, i) => active[i]).Any(r => r.Role == OutputRole.Embedding);
         Uncalibrated = _needsUncalibrated ? new float[spec.ClassCount] : [];
         Getters = new Delegate?[roles.Length];
         for (int i = 0; i < roles.Length; i++)
@@ -58,6 +60,9 @@ internal class ScoredRow
     protected float[] Uncalibrated { get; }
 
     protected uint Key { get; private set; }
+
+    /// <summary>Where the penultimate features go: <see cref="Embedding"/> when a getter reads them, else nowhere.</summary>
+    protected Span<float> EmbeddingTarget => _needsEmbedding ? Embedding : [];
 
     /// <summary>Brings the outputs up to date with the current row.</summary>
     protected virtual void Ensure()
@@ -114,26 +119,35 @@ internal sealed class RowScorer : ScoredRow
         _scratch = classifier.Head is { } head ? new float[2 * head.WidestLayer] : [];
     }
 
+    private float[] Densify()
+    {
+        _featureBuffer.CopyTo(_featureValues);
+        return _featureValues;
+    }
+
     protected override void Ensure()
     {
         if (_row.Position == _position)
             return;
         _features(ref _featureBuffer);
-        _featureBuffer.CopyTo(_featureValues);
+        // A dense row is read where it is; only a sparse one is spread out first.
+        ReadOnlySpan<float> features = _featureBuffer.IsDense ? _featureBuffer.GetValues() : Densify();
+        bool finite;
         if (Classifier.Head is { } head)
         {
-            head.Forward(_featureValues, Logits, Embedding, _scratch);
+            finite = head.Forward(features, Logits, EmbeddingTarget, _scratch) || ScoreMath.AllFinite(features);
         }
         else
         {
             // A trunk (a CNN backbone, milliseconds a row) is scored by ONNX Runtime, one row per call.
             using var block = Classifier.Session.CreateBlock(1);
-            _featureValues.CopyTo(block.Features, 0);
+            features.CopyTo(block.Features);
             block.Run(1);
             block.Logits.CopyTo(Logits, 0);
             block.Embedding.CopyTo(Embedding.AsSpan());
+            finite = ScoreMath.AllFinite(features);
         }
-        FinishFromLogits(ScoreMath.AllFinite(_featureValues));
+        FinishFromLogits(finite);
         _position = _row.Position;
     }
 }

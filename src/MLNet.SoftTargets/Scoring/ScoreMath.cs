@@ -5,18 +5,43 @@ namespace MLNet.SoftTargets.Scoring;
 /// <summary>From logits to what a multiclass model outputs: probabilities and the predicted key.</summary>
 internal static class ScoreMath
 {
+    /// <summary>Rows up to this many classes take the scalar softmax.</summary>
+    private const int SmallRow = 16;
+
     /// <summary>
     /// <c>softmax(z / T)</c> in float, the row maximum subtracted first (as ONNX Runtime's Softmax does), so large logits
     /// do not overflow. A NaN logit makes every probability NaN.
     /// </summary>
     public static void Softmax(ReadOnlySpan<float> logits, float inverseTemperature, Span<float> probabilities)
     {
+        if (logits.Length <= SmallRow)
+        {
+            // A few classes: one scalar pass each is cheaper than a chain of vectorised calls.
+            float max = float.NegativeInfinity;
+            for (int k = 0; k < logits.Length; k++)
+            {
+                float z = inverseTemperature == 1f ? logits[k] : logits[k] * inverseTemperature;
+                probabilities[k] = z;
+                max = float.IsNaN(z) || z > max ? z : max;
+            }
+            float sum = 0;
+            for (int k = 0; k < probabilities.Length; k++)
+            {
+                float e = MathF.Exp(probabilities[k] - max);
+                probabilities[k] = e;
+                sum += e;
+            }
+            float scale = 1f / sum;
+            for (int k = 0; k < probabilities.Length; k++)
+                probabilities[k] *= scale;
+            return;
+        }
         if (inverseTemperature == 1f)
             logits.CopyTo(probabilities);
         else
             TensorPrimitives.Multiply(logits, inverseTemperature, probabilities);
-        float max = TensorPrimitives.Max(probabilities);
-        TensorPrimitives.Subtract(probabilities, max, probabilities);
+        float rowMax = TensorPrimitives.Max(probabilities);
+        TensorPrimitives.Subtract(probabilities, rowMax, probabilities);
         TensorPrimitives.Exp(probabilities, probabilities);
         TensorPrimitives.Divide(probabilities, TensorPrimitives.Sum(probabilities), probabilities);
     }

@@ -171,7 +171,9 @@ public sealed class FastScoringTests
     }
 
     [TestMethod]
+    [DataRow(Head.Linear)]
     [DataRow(Head.Mlp)]
+    [DataRow(Head.Cosine)]
     [DataRow(Head.WideMlpScoredInBlocks)]
     public void NaNFeatures_ScoreAsLbfgsMaximumEntropyDoes_AndInfiniteOnesAreNotMadeToLookValid(Head head)
     {
