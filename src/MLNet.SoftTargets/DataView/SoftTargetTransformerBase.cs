@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.SoftTargets.Persistence;
@@ -90,14 +92,14 @@ public abstract class SoftTargetTransformerBase : ITransformer
         if (_keyTable is { } table)
         {
             var getKey = row.GetGetter<uint>(column);
-            uint key = 0;
             return (ref VBuffer<float> dst) =>
             {
+                uint key = 0;
                 getKey(ref key);
-                if (key > k)
+                if (key > (uint)k)
                     throw new InvalidOperationException($"Column '{InputColumnName}' row {row.Position}: key {key} is outside 0..{k}.");
                 var editor = VBufferEditor.Create(ref dst, k);
-                table.AsSpan((int)key * k, k).CopyTo(editor.Values);
+                CopyRow(table, (int)key * k, editor.Values);
                 dst = editor.Commit();
             };
         }
@@ -113,12 +115,39 @@ public abstract class SoftTargetTransformerBase : ITransformer
             // A dense row is read where it is; only a sparse one is spread out first.
             ReadOnlySpan<float> p = source.IsDense ? source.GetValues() : Densify(source, dense);
             var editor = VBufferEditor.Create(ref dst, k);
-            if (SoftTargetKernels.IsProbabilityRow(p))
-                _mapping.MapDistribution(p, editor.Values);
-            else
+            if (!_mapping.TryMapDistribution(p, editor.Values))
                 SoftTargetKernels.FillMissing(editor.Values);
             dst = editor.Commit();
         };
+    }
+
+    /// <summary>
+    /// Copies one row of the key table. Rows of 4 to 16 classes move as two overlapping vector loads and stores: a
+    /// general <see cref="Span{T}.CopyTo"/> of a few dozen bytes costs more than the rest of the getter.
+    /// </summary>
+    private static void CopyRow(float[] table, int start, Span<float> destination)
+    {
+        int k = destination.Length;
+        ref float from = ref table[start];
+        ref float to = ref MemoryMarshal.GetReference(destination);
+        if (k >= 8 && k <= 16)
+        {
+            var head = Vector256.LoadUnsafe(ref from);
+            var tail = Vector256.LoadUnsafe(ref from, (nuint)(k - 8));
+            head.StoreUnsafe(ref to);
+            tail.StoreUnsafe(ref to, (nuint)(k - 8));
+        }
+        else if (k >= 4 && k < 8)
+        {
+            var head = Vector128.LoadUnsafe(ref from);
+            var tail = Vector128.LoadUnsafe(ref from, (nuint)(k - 4));
+            head.StoreUnsafe(ref to);
+            tail.StoreUnsafe(ref to, (nuint)(k - 4));
+        }
+        else
+        {
+            table.AsSpan(start, k).CopyTo(destination);
+        }
     }
 
     private static float[] Densify(in VBuffer<float> source, float[] dense)

@@ -21,6 +21,10 @@ internal sealed class SharpeningMapping(int classCount, double temperature, bool
 
     public override void MapDistribution(ReadOnlySpan<float> p, Span<float> dst) => SoftTargetKernels.Sharpen(p, temperature, dst);
 
+    /// <summary>At T = 1/2 (MixMatch's) the check and the squares share one pass.</summary>
+    public override bool TryMapDistribution(ReadOnlySpan<float> p, Span<float> dst) =>
+        temperature == 0.5 ? SoftTargetKernels.TrySharpenSquared(p, dst) : base.TryMapDistribution(p, dst);
+
     public override void MapOneHot(ReadOnlySpan<float> oneHot, Span<float> dst) => oneHot.CopyTo(dst);
 
     public override (string Column, string Expression) AppendBuiltIns(BuiltInChainBuilder chain, string source, bool sourceIsOneHot)

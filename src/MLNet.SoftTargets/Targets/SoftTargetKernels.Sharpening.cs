@@ -81,6 +81,69 @@ public static partial class SoftTargetKernels
             eTail.StoreUnsafe(ref dest, (nuint)last);
     }
 
+    /// <summary>
+    /// <see cref="IsProbabilityRow"/> and, when it holds, <see cref="Sharpen"/> at T = 1/2 in two passes: the first checks
+    /// the row and takes its maximum and its sum of squares side by side, the second writes <c>p_k² · (1/Σp²)</c>. That is
+    /// <c>(p/max)² / Σ(p/max)²</c> without the division by the maximum, which only guards against overflow and
+    /// underflow of the squares; rows whose maximum lies outside [10⁻¹⁵, 10¹⁵] take the general kernel (inside it,
+    /// a square that underflows is below 10⁻⁸ of the largest one and rounds away in the normalised row anyway).
+    /// </summary>
+    /// <returns>False, leaving <paramref name="dst"/> as it was, when <paramref name="p"/> is not a probability row.</returns>
+    internal static bool TrySharpenSquared(ReadOnlySpan<float> p, Span<float> dst)
+    {
+        int width = Vector<float>.Count;
+        if (p.Length < width)
+        {
+            if (!IsProbabilityRow(p))
+                return false;
+            PowersOfRatioToMax(p, 2, dst, normalize: true);
+            return true;
+        }
+        int last = p.Length - width;
+        ref float src = ref MemoryMarshal.GetReference(p);
+        var infinity = new Vector<float>(float.PositiveInfinity);
+        var valid = Vector<int>.AllBitsSet;
+        var positive = Vector<int>.Zero;
+        var max = Vector<float>.Zero;
+        var sum = Vector<float>.Zero;
+        int end = 0;
+        for (; end <= last; end += width)
+        {
+            var v = Vector.LoadUnsafe(ref src, (nuint)end);
+            valid &= Vector.GreaterThanOrEqual(v, Vector<float>.Zero) & Vector.LessThan(v, infinity);
+            positive |= Vector.GreaterThan(v, Vector<float>.Zero);
+            max = Vector.Max(max, v);
+            sum += v * v;
+        }
+        var tail = Vector.LoadUnsafe(ref src, (nuint)last);
+        if (end < p.Length)
+        {
+            valid &= Vector.GreaterThanOrEqual(tail, Vector<float>.Zero) & Vector.LessThan(tail, infinity);
+            positive |= Vector.GreaterThan(tail, Vector<float>.Zero);
+            max = Vector.Max(max, tail);
+            var counted = Vector.LessThan(Vector<int>.Indices, new Vector<int>(end - last));
+            sum += Vector.ConditionalSelect(counted, Vector<float>.Zero, tail * tail);
+        }
+        if (!Vector.EqualsAll(valid, Vector<int>.AllBitsSet) || Vector.EqualsAll(positive, Vector<int>.Zero))
+            return false;
+        float top = AllLanesMax(max)[0];
+        if (!(top >= 1e-15f && top <= 1e15f))
+        {
+            PowersOfRatioToMax(p, 2, dst, normalize: true);
+            return true;
+        }
+        var scale = Vector<float>.One / AllLanesSum(sum);
+        ref float dest = ref MemoryMarshal.GetReference(dst);
+        for (int i = 0; i < end; i += width)
+        {
+            var v = Vector.LoadUnsafe(ref src, (nuint)i);
+            (v * v * scale).StoreUnsafe(ref dest, (nuint)i);
+        }
+        if (end < p.Length)
+            (tail * tail * scale).StoreUnsafe(ref dest, (nuint)last);
+        return true;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> Power(Vector<float> r, double exponent, Vector<float> y) =>
         exponent == 1 ? r : exponent == 2 ? r * r : PowerOfUnitInterval(r, y);

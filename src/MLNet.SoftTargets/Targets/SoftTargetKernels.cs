@@ -38,6 +38,28 @@ public static partial class SoftTargetKernels
     /// </summary>
     public static bool IsProbabilityRow(ReadOnlySpan<float> p)
     {
+        const uint AllLanes256 = (1u << 8) - 1;
+        // Every row a transform reads passes through here, so rows of 8 or more are checked 8 lanes at a time (the
+        // last load overlapping the previous one), shorter ones lane by lane.
+        if (Vector256.IsHardwareAccelerated && p.Length >= Vector256<float>.Count)
+        {
+            ref float start = ref MemoryMarshal.GetReference(p);
+            var zero = Vector256<float>.Zero;
+            var infinity = Vector256.Create(float.PositiveInfinity);
+            var positive = Vector256<float>.Zero;
+            int last = p.Length - Vector256<float>.Count;
+            for (int i = 0; ; i = Math.Min(i + Vector256<float>.Count, last))
+            {
+                var v = Vector256.LoadUnsafe(ref start, (nuint)i);
+                // 0 ≤ v < ∞ is false for NaN, negative and infinite entries.
+                var valid = Vector256.GreaterThanOrEqual(v, zero) & Vector256.LessThan(v, infinity);
+                if (valid.ExtractMostSignificantBits() != AllLanes256)
+                    return false;
+                positive |= Vector256.GreaterThan(v, zero);
+                if (i == last)
+                    return positive.ExtractMostSignificantBits() != 0;
+            }
+        }
         bool anyPositive = false;
         foreach (var v in p)
         {

@@ -16,6 +16,18 @@ internal abstract class SoftTargetMapping
     /// <summary>Maps a probability row (<see cref="SoftTargetKernels.IsProbabilityRow"/> holds) to the soft target.</summary>
     public abstract void MapDistribution(ReadOnlySpan<float> p, Span<float> dst);
 
+    /// <summary>
+    /// <see cref="MapDistribution"/> for a row that <see cref="SoftTargetKernels.IsProbabilityRow"/> accepts; false,
+    /// leaving <paramref name="dst"/> as it was, for any other row. A mapping may check and map in one pass.
+    /// </summary>
+    public virtual bool TryMapDistribution(ReadOnlySpan<float> p, Span<float> dst)
+    {
+        if (!SoftTargetKernels.IsProbabilityRow(p))
+            return false;
+        MapDistribution(p, dst);
+        return true;
+    }
+
     /// <summary>Maps the one-hot row of a class to its soft target.</summary>
     public abstract void MapOneHot(ReadOnlySpan<float> oneHot, Span<float> dst);
 

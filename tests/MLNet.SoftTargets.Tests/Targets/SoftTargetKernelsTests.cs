@@ -13,6 +13,62 @@ public sealed class SoftTargetKernelsTests
     }
 
     [TestMethod]
+    public void TheTwoPassSquaredSharpening_AgreesWithSharpenAtOneHalf_AndRejectsWhatIsProbabilityRowRejects()
+    {
+        var random = new Random(5);
+        foreach (float scale in new[] { 1f, 1e-12f, 1e12f, 1e-20f, 1e20f })
+        {
+            for (int n = 1; n <= 40; n++)
+            {
+                var p = Enumerable.Range(0, n).Select(_ => random.NextDouble() < 0.2 ? 0f : (float)random.NextDouble() * scale).ToArray();
+                p[random.Next(n)] = scale;
+                var expected = new float[n];
+                SoftTargetKernels.Sharpen(p, 0.5, expected);
+                var actual = new float[n];
+                Assert.IsTrue(SoftTargetKernels.TrySharpenSquared(p, actual), $"scale {scale}, length {n}");
+                for (int k = 0; k < n; k++)
+                {
+                    Assert.AreEqual(expected[k], actual[k], 1e-6 * Math.Max(expected[k], 1e-30), $"scale {scale}, length {n}, entry {k}");
+                    Assert.AreEqual(p[k] == 0, actual[k] == 0, "zeros stay zero");
+                }
+                var bad = (float[])p.Clone();
+                bad[random.Next(n)] = float.NaN;
+                var untouched = Enumerable.Repeat(7f, n).ToArray();
+                Assert.IsFalse(SoftTargetKernels.TrySharpenSquared(bad, untouched));
+                Assert.IsTrue(untouched.All(v => v == 7f), "a rejected row leaves dst alone");
+            }
+        }
+        Assert.IsFalse(SoftTargetKernels.TrySharpenSquared(new float[12], new float[12]), "all zeros");
+    }
+
+    [TestMethod]
+    public void IsProbabilityRow_FindsABadEntryAtEveryPosition_ForEveryLengthAroundTheVectorWidth()
+    {
+        for (int n = 1; n <= 40; n++)
+        {
+            var row = Enumerable.Range(0, n).Select(i => 0.25f + i).ToArray();
+            Assert.IsTrue(SoftTargetKernels.IsProbabilityRow(row), $"length {n}: valid");
+            Assert.IsFalse(SoftTargetKernels.IsProbabilityRow(new float[n]), $"length {n}: all zeros");
+            for (int at = 0; at < n; at++)
+            {
+                var zeros = new float[n];
+                zeros[at] = 1e-30f;
+                Assert.IsTrue(SoftTargetKernels.IsProbabilityRow(zeros), $"length {n}: one positive entry at {at}");
+                foreach (var bad in new[] { float.NaN, -1f, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    var copy = (float[])row.Clone();
+                    copy[at] = bad;
+                    Assert.IsFalse(SoftTargetKernels.IsProbabilityRow(copy), $"length {n}: {bad} at {at}");
+                }
+                var negativeZero = (float[])row.Clone();
+                negativeZero[at] = -0f;
+                Assert.AreEqual(n > 1, SoftTargetKernels.IsProbabilityRow(negativeZero), $"length {n}: −0 at {at} is a zero");
+            }
+        }
+        Assert.IsFalse(SoftTargetKernels.IsProbabilityRow([]), "an empty row has no positive entry");
+    }
+
+    [TestMethod]
     [DynamicData(nameof(Lengths))]
     public void Affine_MultipliesThenAdds_WithFloatRoundingAfterEachStep(int n)
     {
