@@ -97,7 +97,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
                 uint key = 0;
                 getKey(ref key);
                 if (key > (uint)k)
-                    throw new InvalidOperationException($"Column '{InputColumnName}' row {row.Position}: key {key} is outside 0..{k}.");
+                    ThrowKeyOutOfRange(row, key);
                 var editor = VBufferEditor.Create(ref dst, k);
                 CopyRow(table, (int)key * k, editor.Values);
                 dst = editor.Commit();
@@ -111,7 +111,7 @@ public abstract class SoftTargetTransformerBase : ITransformer
         {
             getVector(ref source);
             if (source.Length != k)
-                throw new InvalidOperationException($"Column '{InputColumnName}' row {row.Position}: expected {k} values, got {source.Length}.");
+                ThrowWrongLength(row, source.Length);
             // A dense row is read where it is; only a sparse one is spread out first.
             ReadOnlySpan<float> p = source.IsDense ? source.GetValues() : Densify(source, dense);
             var editor = VBufferEditor.Create(ref dst, k);
@@ -120,6 +120,15 @@ public abstract class SoftTargetTransformerBase : ITransformer
             dst = editor.Commit();
         };
     }
+
+    // Kept out of the getter so that the getter stays small enough to be compiled tightly.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowKeyOutOfRange(DataViewRow row, uint key) =>
+        throw new InvalidOperationException($"Column '{InputColumnName}' row {row.Position}: key {key} is outside 0..{ClassCount}.");
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowWrongLength(DataViewRow row, int length) =>
+        throw new InvalidOperationException($"Column '{InputColumnName}' row {row.Position}: expected {ClassCount} values, got {length}.");
 
     /// <summary>
     /// Copies one row of the key table. Rows of 4 to 16 classes move as two overlapping vector loads and stores: a
