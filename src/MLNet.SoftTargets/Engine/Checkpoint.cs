@@ -9,7 +9,7 @@ internal sealed record Checkpoint(string Fingerprint, long Step, int Epoch, long
     IReadOnlyDictionary<string, float[]> State, IReadOnlyList<TrainingProgress> History)
 {
     private const string FileName = "checkpoint.bin";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
@@ -47,6 +47,7 @@ internal sealed record Checkpoint(string Fingerprint, long Step, int Epoch, long
                 writer.Write(h.SamplesPerSecond);
                 writer.Write(h.SkippedRows);
                 writer.Write(h.EpochSeconds);
+                writer.Write(h.StopReason is { } reason ? (int)reason : -1);
             }
         }
         File.Move(partial, path, overwrite: true);
@@ -87,8 +88,10 @@ internal sealed record Checkpoint(string Fingerprint, long Step, int Epoch, long
             double loss = reader.ReadDouble();
             double vl = reader.ReadDouble();
             double va = reader.ReadDouble();
-            history.Add(new TrainingProgress(e, s, loss, double.IsNaN(vl) ? null : vl, double.IsNaN(va) ? null : va,
-                reader.ReadDouble(), reader.ReadInt64(), reader.ReadDouble()));
+            var progress = new TrainingProgress(e, s, loss, double.IsNaN(vl) ? null : vl, double.IsNaN(va) ? null : va,
+                reader.ReadDouble(), reader.ReadInt64(), reader.ReadDouble());
+            int reason = reader.ReadInt32();
+            history.Add(reason < 0 ? progress : progress with { StopReason = (TrainingStopReason)reason });
         }
         return new Checkpoint(fingerprint, step, epoch, batches, lossSum, epochBatches, state, history);
     }

@@ -37,6 +37,9 @@ internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, T
                     if (run.Cancellation.IsCancellationRequested)
                     {
                         WriteCheckpoint();
+                        run.Progress?.Report(new TrainingProgress(_epoch + 1, runner.StepCount, _epochBatches == 0 ? double.NaN : _epochLossSum / _epochBatches,
+                            null, null, samples / Math.Max(1e-9, clock.Elapsed.TotalSeconds), source.SkippedRows, clock.Elapsed.TotalSeconds)
+                        { StopReason = TrainingStopReason.Cancelled });
                         run.Cancellation.ThrowIfCancellationRequested();
                     }
                     int rows = batches.Next(runner.Features, runner.Targets, runner.Weights);
@@ -59,8 +62,26 @@ internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, T
             CheckSomethingWasTrained();
 
             (double LogLoss, double Accuracy)? validation = evaluator?.Evaluate(runner.ReadParameters());
+            bool stopEarly = false;
+            if (validation is { } v && settings.Stopping.Patience is { } patience)
+            {
+                double metric = settings.Stopping.Metric == EarlyStoppingMetric.Accuracy ? -v.Accuracy : v.LogLoss;
+                if (best is null || metric < bestMetric)
+                {
+                    best = runner.ReadParameters();
+                    bestMetric = metric;
+                    sinceBest = 0;
+                }
+                else
+                {
+                    stopEarly = ++sinceBest >= patience;
+                }
+            }
             var report = new TrainingProgress(_epoch + 1, runner.StepCount, _epochBatches == 0 ? double.NaN : _epochLossSum / _epochBatches,
-                validation?.LogLoss, validation?.Accuracy, samples / Math.Max(1e-9, clock.Elapsed.TotalSeconds), source.SkippedRows, clock.Elapsed.TotalSeconds);
+                validation?.LogLoss, validation?.Accuracy, samples / Math.Max(1e-9, clock.Elapsed.TotalSeconds), source.SkippedRows, clock.Elapsed.TotalSeconds)
+            {
+                StopReason = stopEarly ? TrainingStopReason.EarlyStopping : _epoch + 1 == _batches.Epochs ? TrainingStopReason.BudgetSpent : null,
+            };
             _history.Add(report);
             run.Progress?.Report(report);
             if (_epoch == 0 && source.SkippedRows > 0)
@@ -75,21 +96,10 @@ internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, T
                 WriteCheckpoint();
                 _epoch--;
             }
-
-            if (validation is { } v && settings.Stopping.Patience is { } patience)
+            if (stopEarly)
             {
-                double metric = settings.Stopping.Metric == EarlyStoppingMetric.Accuracy ? -v.Accuracy : v.LogLoss;
-                if (best is null || metric < bestMetric)
-                {
-                    best = runner.ReadParameters();
-                    bestMetric = metric;
-                    sinceBest = 0;
-                }
-                else if (++sinceBest >= patience)
-                {
-                    run.Log?.Invoke($"Early stopping after epoch {_epoch + 1}: no improvement of validation {settings.Stopping.Metric} for {patience} epochs; keeping epoch {_epoch + 1 - sinceBest}.");
-                    break;
-                }
+                run.Log?.Invoke($"Early stopping after epoch {_epoch + 1}: no improvement of validation {settings.Stopping.Metric} for {sinceBest} epochs; keeping epoch {_epoch + 1 - sinceBest}.");
+                break;
             }
         }
         return (best ?? runner.ReadParameters(), _history);

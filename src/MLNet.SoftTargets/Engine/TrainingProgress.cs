@@ -10,4 +10,8 @@ namespace MLNet.SoftTargets;
 /// <param name="SkippedRows">Rows skipped so far because their label or soft target is missing.</param>
 /// <param name="EpochSeconds">Wall-clock seconds of the epoch (training only).</param>
 public sealed record TrainingProgress(int Epoch, long Step, double TrainingLoss, double? ValidationLogLoss, double? ValidationAccuracy,
-    double SamplesPerSecond, long SkippedRows, double EpochSeconds);
+    double SamplesPerSecond, long SkippedRows, double EpochSeconds)
+{
+    /// <summary>Why training stopped: set on the last report of a run (and on the report sent when it is cancelled), null on the others.</summary>
+    public TrainingStopReason? StopReason { get; init; }
+}
