@@ -102,6 +102,15 @@ internal sealed class CachedBatchSource : BatchSource
     /// <summary>Values per cached feature row (the cut size with a backbone).</summary>
     public int FeatureSize { get; }
 
+    /// <summary>The cached features, row-major [<see cref="ExampleCount"/>, <see cref="FeatureSize"/>].</summary>
+    public ReadOnlyMemory<float> Features => _features;
+
+    /// <summary>The cached targets, row-major [<see cref="ExampleCount"/>, K].</summary>
+    public ReadOnlyMemory<float> Targets => _targets;
+
+    /// <summary>The cached example weights.</summary>
+    public ReadOnlyMemory<float> Weights => _weights;
+
     public override EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches)
     {
         var order = Enumerable.Range(0, _count).ToArray();

@@ -11,4 +11,11 @@ public enum SoftTargetOptimizer
 
     /// <summary>Stochastic gradient descent with optional momentum and Nesterov momentum.</summary>
     Sgd = 2,
+
+    /// <summary>
+    /// Full-batch L-BFGS on the whole (cached) training set: soft-target cross-entropy plus (λ/2)·‖W‖² on the weight
+    /// matrices, to convergence (the trainer's <c>OptimizationTolerance</c>) or <c>MaximumNumberOfIterations</c>. Convex
+    /// for a linear head, where it is the default. No learning rate, batches or checkpoints.
+    /// </summary>
+    Lbfgs = 3,
 }

@@ -42,6 +42,8 @@ internal sealed class TrainingRun
     {
         var initial = initialParameters ?? Network.Initialize(_settings.Batches.Seed);
         Network.CheckValues(initial, nameof(initialParameters));
+        if (_settings.Optimizer.Kind == SoftTargetOptimizer.Lbfgs)
+            return TrainFullBatch(run, train, validation, initial);
         var graph = TrainStepGraph.Build(Network, CreateOptimizer(_settings.Optimizer), _settings.Loss.Temperature, _settings.Loss.ExampleWeights);
         var (sessionOptions, _) = ExecutionProviders.Create(run.Device, run.Threads, run.Log);
         using (sessionOptions)
@@ -57,10 +59,32 @@ internal sealed class TrainingRun
         }
     }
 
+    private (IReadOnlyDictionary<string, float[]>, IReadOnlyList<TrainingProgress>) TrainFullBatch(RunSettings run, IExampleSource train, IExampleSource? validation,
+        IReadOnlyDictionary<string, float[]> initial)
+    {
+        var (sessionOptions, _) = ExecutionProviders.Create(run.Device, run.Threads, run.Log);
+        using (sessionOptions)
+        using (var featurizer = _backbone is null ? null : new BackboneTop.Featurizer(_backbone, sessionOptions))
+        using (var evaluator = validation is null ? null : new ValidationEvaluator(validation, Network, sessionOptions, featurizer))
+        {
+            var data = new CachedBatchSource(train, _settings.Batches, featurizer);
+            if (data.ExampleCount is not > 0)
+                throw new InvalidOperationException(data.SkippedRows > 0
+                    ? $"All {data.SkippedRows} rows of the training data are missing (label key missing, or soft target containing NaN): nothing to train on."
+                    : "The training data has no rows.");
+            double totalWeight = 0;
+            foreach (var w in data.Weights.Span)
+                totalWeight += w;
+            double l2 = _settings.Optimizer.WeightDecay ?? 1 / Math.Max(totalWeight, 1e-30);
+            using var objective = new FullBatchObjective(Network, data, _settings.Loss, l2, sessionOptions);
+            return new LbfgsLoop(objective, _settings.Lbfgs, run, evaluator, _settings.Stopping, data.SkippedRows).Run(initial);
+        }
+    }
+
     private static OptimizerBlock CreateOptimizer(OptimizerSettings o) => o.Kind switch
     {
-        SoftTargetOptimizer.Sgd => new SgdBlock(o.Momentum, o.Nesterov, o.WeightDecay),
-        SoftTargetOptimizer.AdamW => new AdamBlock(o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, decoupledWeightDecay: true),
-        _ => new AdamBlock(o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay, decoupledWeightDecay: false),
+        SoftTargetOptimizer.Sgd => new SgdBlock(o.Momentum, o.Nesterov, o.WeightDecay ?? 0),
+        SoftTargetOptimizer.AdamW => new AdamBlock(o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay ?? 0, decoupledWeightDecay: true),
+        _ => new AdamBlock(o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay ?? 0, decoupledWeightDecay: false),
     };
 }

@@ -22,6 +22,8 @@ internal sealed record TrainingSettings
 
     public required StoppingSettings Stopping { get; init; }
 
+    public required LbfgsSettings Lbfgs { get; init; }
+
     /// <summary>Which data columns the examples come from (a checkpoint of a run on other columns is not resumed).</summary>
     public required string DataSource { get; init; }
 
@@ -37,9 +39,15 @@ internal sealed record TrainingSettings
 /// <param name="Backbone">The pretrained backbone, or null.</param>
 internal sealed record NetworkSettings(int FeatureCount, int ClassCount, IReadOnlyList<int> HiddenLayerSizes, double? CosineScale, BackboneSettings? Backbone);
 
-/// <summary>The optimizer and its constants.</summary>
-internal sealed record OptimizerSettings(SoftTargetOptimizer Kind, double LearningRate, double WeightDecay, double Beta1, double Beta2, double Epsilon,
+/// <summary>
+/// The optimizer and its constants. <c>WeightDecay</c> is λ; null means 0, except for full-batch L-BFGS, where it means
+/// 1/Σw (ML.NET's <c>L2Regularization = 1</c> on its summed loss).
+/// </summary>
+internal sealed record OptimizerSettings(SoftTargetOptimizer Kind, double LearningRate, double? WeightDecay, double Beta1, double Beta2, double Epsilon,
     double Momentum, bool Nesterov);
+
+/// <summary>Full-batch L-BFGS: the iteration budget and the relative tolerance on the decrease of the objective.</summary>
+internal sealed record LbfgsSettings(int MaxIterations, double Tolerance);
 
 /// <summary>The learning-rate schedule after <see cref="WarmupSteps"/> steps of linear warm-up.</summary>
 internal sealed record ScheduleSettings(LearningRateSchedule Kind, int StepDecayEpochs, double StepDecayFactor, int WarmupSteps);

@@ -20,6 +20,7 @@ internal static class OptionsTranslation
         Batches = new BatchSettings(o.Epochs, o.BatchSize, o.Shuffle, o.ShuffleBufferSize, o.CacheData, o.Seed),
         Loss = new LossSettings(o.LossTemperature, o.ExampleWeightColumnName is not null),
         Stopping = new StoppingSettings(o.EarlyStoppingPatience, o.EarlyStoppingMetric),
+        Lbfgs = new LbfgsSettings(o.MaximumNumberOfIterations, o.OptimizationTolerance),
         DataSource = $"features '{o.FeatureColumnName}', label '{o.LabelColumnName}', soft target '{o.SoftTargetColumnName}', weight '{o.ExampleWeightColumnName}'",
     };
 

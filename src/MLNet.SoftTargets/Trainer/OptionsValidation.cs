@@ -18,8 +18,12 @@ internal static class OptionsValidation
             throw Range(nameof(o.CosineScale), s, "must be a finite number > 0 (or null for a linear last layer)");
         Positive(nameof(o.LossTemperature), o.LossTemperature);
         Positive(nameof(o.LearningRate), o.LearningRate);
-        if (!(o.WeightDecay >= 0 && double.IsFinite(o.WeightDecay)))
-            throw Range(nameof(o.WeightDecay), o.WeightDecay, "must be a finite number ≥ 0");
+        if (o.WeightDecay is { } decay && !(decay >= 0 && double.IsFinite(decay)))
+            throw Range(nameof(o.WeightDecay), decay, "must be a finite number ≥ 0 (or null for the optimizer's default)");
+        Positive(nameof(o.OptimizationTolerance), o.OptimizationTolerance);
+        AtLeast(nameof(o.MaximumNumberOfIterations), o.MaximumNumberOfIterations, 1);
+        if (o.Optimizer == SoftTargetOptimizer.Lbfgs && o.CheckpointDirectory is not null)
+            throw Range(nameof(o.CheckpointDirectory), o.CheckpointDirectory, "full-batch L-BFGS (Optimizer = Lbfgs) does not write checkpoints; leave it null");
         if (!(o.Beta1 >= 0 && o.Beta1 < 1))
             throw Range(nameof(o.Beta1), o.Beta1, "must be in [0, 1)");
         if (!(o.Beta2 >= 0 && o.Beta2 < 1))

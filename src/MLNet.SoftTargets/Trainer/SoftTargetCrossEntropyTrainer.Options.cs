@@ -41,8 +41,21 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         /// <summary>The (peak) learning rate. Default 1e-3.</summary>
         public double LearningRate { get; init; } = 1e-3;
 
-        /// <summary>Weight decay λ (L2 for Adam and SGD, decoupled for AdamW). Default 0.</summary>
-        public double WeightDecay { get; init; }
+        /// <summary>
+        /// Weight decay λ: L2 for Adam and SGD, decoupled for AdamW, and for L-BFGS the (λ/2)·‖W‖² added to the mean loss
+        /// (weight matrices only). Default null: 0 for Adam, AdamW and SGD; 1/Σw for L-BFGS, which is ML.NET's
+        /// <c>LbfgsMaximumEntropy</c> default (<c>L2Regularization = 1</c> on its summed loss).
+        /// </summary>
+        public double? WeightDecay { get; init; }
+
+        /// <summary>
+        /// For <see cref="SoftTargetOptimizer.Lbfgs"/>: stop when the objective's mean relative decrease over the last 5
+        /// iterations falls below this. Default 1e-7 (ML.NET's <c>OptimizationTolerance</c>).
+        /// </summary>
+        public double OptimizationTolerance { get; init; } = 1e-7;
+
+        /// <summary>For <see cref="SoftTargetOptimizer.Lbfgs"/>: the iteration budget (each iteration one or more passes over the data). Default 1,000.</summary>
+        public int MaximumNumberOfIterations { get; init; } = 1_000;
 
         /// <summary>Adam's β1. Default 0.9.</summary>
         public double Beta1 { get; init; } = 0.9;

@@ -93,6 +93,7 @@ public sealed class SettingsFingerprintTests
         Batches = new BatchSettings(10, 256, true, 16_384, false, 42),
         Loss = new LossSettings(1, false),
         Stopping = new StoppingSettings(null, EarlyStoppingMetric.LogLoss),
+        Lbfgs = new LbfgsSettings(1000, 1e-7),
         DataSource = "features 'Features'",
     };
 
