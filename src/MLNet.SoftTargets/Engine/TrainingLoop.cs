@@ -25,6 +25,8 @@ internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, T
         IReadOnlyDictionary<string, float[]>? best = null;
         double bestMetric = double.NaN;
         int sinceBest = 0;
+        double bestLoss = double.PositiveInfinity;
+        int sinceBestLoss = 0;
 
         for (; _epoch < _batches.Epochs; _epoch++)
         {
@@ -77,10 +79,28 @@ internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, T
                     stopEarly = ++sinceBest >= patience;
                 }
             }
-            var report = new TrainingProgress(_epoch + 1, runner.StepCount, _epochBatches == 0 ? double.NaN : _epochLossSum / _epochBatches,
+            double epochLoss = _epochBatches == 0 ? double.NaN : _epochLossSum / _epochBatches;
+            bool plateau = false;
+            if (settings.Stopping.PlateauPatience is { } plateauPatience)
+            {
+                // Relative to the loss, but never finer than a tenth of the tolerance in absolute terms: a hard-label
+                // loss heading for 0 keeps improving by a fixed fraction long after the model has stopped changing.
+                if (bestLoss - epochLoss > settings.Stopping.PlateauTolerance * Math.Max(bestLoss, 0.1) || double.IsPositiveInfinity(bestLoss))
+                {
+                    bestLoss = epochLoss;
+                    sinceBestLoss = 0;
+                }
+                else
+                {
+                    plateau = ++sinceBestLoss >= plateauPatience;
+                }
+            }
+            var report = new TrainingProgress(_epoch + 1, runner.StepCount, epochLoss,
                 validation?.LogLoss, validation?.Accuracy, samples / Math.Max(1e-9, clock.Elapsed.TotalSeconds), source.SkippedRows, clock.Elapsed.TotalSeconds)
             {
-                StopReason = stopEarly ? TrainingStopReason.EarlyStopping : _epoch + 1 == _batches.Epochs ? TrainingStopReason.BudgetSpent : null,
+                StopReason = stopEarly ? TrainingStopReason.EarlyStopping
+                    : plateau ? TrainingStopReason.Plateau
+                    : _epoch + 1 == _batches.Epochs ? TrainingStopReason.BudgetSpent : null,
             };
             _history.Add(report);
             run.Progress?.Report(report);
@@ -99,6 +119,11 @@ internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, T
             if (stopEarly)
             {
                 run.Log?.Invoke($"Early stopping after epoch {_epoch + 1}: no improvement of validation {settings.Stopping.Metric} for {sinceBest} epochs; keeping epoch {_epoch + 1 - sinceBest}.");
+                break;
+            }
+            if (plateau)
+            {
+                run.Log?.Invoke($"Stopping after epoch {_epoch + 1}: the training loss has not improved by {settings.Stopping.PlateauTolerance:P1} for {sinceBestLoss} epochs.");
                 break;
             }
         }

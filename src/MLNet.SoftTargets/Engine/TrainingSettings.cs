@@ -64,8 +64,16 @@ internal sealed record BatchSettings(int Epochs, int BatchSize, bool Shuffle, in
 /// <summary>The loss: soft-target cross-entropy at a temperature, with or without per-example weights.</summary>
 internal sealed record LossSettings(double Temperature, bool ExampleWeights);
 
-/// <summary>Early stopping on the validation metric; null patience never stops early.</summary>
-internal sealed record StoppingSettings(int? Patience, EarlyStoppingMetric Metric);
+/// <summary>
+/// Early stopping on the validation metric (null patience never stops early) and the plateau stop on the training
+/// loss: <paramref name="PlateauPatience"/> epochs in a row without an improvement over the best epoch so far of at
+/// least <paramref name="PlateauTolerance"/> × max(best, 0.1) (null never stops on a plateau).
+/// </summary>
+/// <param name="Patience">Epochs without validation improvement before early stopping.</param>
+/// <param name="Metric">The validation metric early stopping watches.</param>
+/// <param name="PlateauPatience">Epochs without training-loss improvement before the plateau stop.</param>
+/// <param name="PlateauTolerance">The relative improvement that counts.</param>
+internal sealed record StoppingSettings(int? Patience, EarlyStoppingMetric Metric, int? PlateauPatience = null, double PlateauTolerance = 0);
 
 /// <summary>
 /// How a run is carried out without changing its numbers: where, with how many threads, where checkpoints go and how

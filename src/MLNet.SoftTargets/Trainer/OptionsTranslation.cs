@@ -12,14 +12,17 @@ internal static class OptionsTranslation
 {
     /// <exception cref="ArgumentException">The backbone has neither model bytes nor a path.</exception>
     /// <exception cref="IOException">The backbone's model file cannot be read.</exception>
-    public static TrainingSettings Training(SoftTargetCrossEntropyTrainer.Options o, TrainingSchema schema) => new()
+    /// <param name="o">The options.</param>
+    /// <param name="schema">The training data's columns.</param>
+    /// <param name="automatic">What the unset options became for this data (<see cref="AutomaticSettings.Resolve"/>).</param>
+    public static TrainingSettings Training(SoftTargetCrossEntropyTrainer.Options o, TrainingSchema schema, AutomaticSettings automatic) => new()
     {
         Network = new NetworkSettings(schema.FeatureCount, schema.ClassCount, [.. o.HiddenLayerSizes], o.CosineScale, Backbone(o.Backbone)),
-        Optimizer = new OptimizerSettings(o.Optimizer, o.LearningRate, o.WeightDecay, o.Beta1, o.Beta2, o.Epsilon, o.Momentum, o.Nesterov),
+        Optimizer = new OptimizerSettings(automatic.Optimizer, automatic.LearningRate, o.WeightDecay, o.Beta1, o.Beta2, o.Epsilon, o.Momentum, o.Nesterov),
         Schedule = new ScheduleSettings(o.Schedule, o.StepDecayEpochs, o.StepDecayFactor, o.WarmupSteps),
-        Batches = new BatchSettings(o.Epochs, o.BatchSize, o.Shuffle, o.ShuffleBufferSize, o.CacheData, o.Seed),
+        Batches = new BatchSettings(automatic.Epochs, automatic.BatchSize, o.Shuffle, o.ShuffleBufferSize, automatic.CacheData, o.Seed),
         Loss = new LossSettings(o.LossTemperature, o.ExampleWeightColumnName is not null),
-        Stopping = new StoppingSettings(o.EarlyStoppingPatience, o.EarlyStoppingMetric),
+        Stopping = new StoppingSettings(automatic.EarlyStoppingPatience, o.EarlyStoppingMetric, automatic.PlateauPatience, AutomaticSettings.PlateauTolerance),
         Lbfgs = new LbfgsSettings(o.MaximumNumberOfIterations, o.OptimizationTolerance),
         DataSource = $"features '{o.FeatureColumnName}', label '{o.LabelColumnName}', soft target '{o.SoftTargetColumnName}', weight '{o.ExampleWeightColumnName}'",
     };

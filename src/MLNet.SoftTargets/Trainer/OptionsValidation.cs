@@ -17,7 +17,8 @@ internal static class OptionsValidation
         if (o.CosineScale is { } s && !(s > 0 && double.IsFinite(s)))
             throw Range(nameof(o.CosineScale), s, "must be a finite number > 0 (or null for a linear last layer)");
         Positive(nameof(o.LossTemperature), o.LossTemperature);
-        Positive(nameof(o.LearningRate), o.LearningRate);
+        if (o.LearningRate is { } rate)
+            Positive(nameof(o.LearningRate), rate);
         if (o.WeightDecay is { } decay && !(decay >= 0 && double.IsFinite(decay)))
             throw Range(nameof(o.WeightDecay), decay, "must be a finite number ≥ 0 (or null for the optimizer's default)");
         Positive(nameof(o.OptimizationTolerance), o.OptimizationTolerance);
@@ -33,16 +34,21 @@ internal static class OptionsValidation
             throw Range(nameof(o.Momentum), o.Momentum, "must be in [0, 1)");
         if (o.Nesterov && o.Optimizer == SoftTargetOptimizer.Sgd && o.Momentum == 0)
             throw Range(nameof(o.Nesterov), o.Nesterov, "Nesterov momentum needs Momentum > 0");
-        if (!Enum.IsDefined(o.Optimizer))
-            throw Range(nameof(o.Optimizer), o.Optimizer, $"must be one of {string.Join(", ", Enum.GetNames<SoftTargetOptimizer>())}");
+        if (o.Optimizer is { } optimizer && !Enum.IsDefined(optimizer))
+            throw Range(nameof(o.Optimizer), optimizer, $"must be one of {string.Join(", ", Enum.GetNames<SoftTargetOptimizer>())} (or null to choose by the head)");
         if (!Enum.IsDefined(o.Schedule))
             throw Range(nameof(o.Schedule), o.Schedule, $"must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}");
         AtLeast(nameof(o.StepDecayEpochs), o.StepDecayEpochs, 1);
         if (!(o.StepDecayFactor > 0 && o.StepDecayFactor <= 1))
             throw Range(nameof(o.StepDecayFactor), o.StepDecayFactor, "must be in (0, 1]");
         AtLeast(nameof(o.WarmupSteps), o.WarmupSteps, 0);
-        AtLeast(nameof(o.Epochs), o.Epochs, 1);
-        AtLeast(nameof(o.BatchSize), o.BatchSize, 1);
+        if (o.Epochs is { } epochs)
+            AtLeast(nameof(o.Epochs), epochs, 1);
+        if (o.BatchSize is { } batch)
+            AtLeast(nameof(o.BatchSize), batch, 1);
+        AtLeast(nameof(o.AutomaticStepBudget), o.AutomaticStepBudget, 1);
+        if (o.AutomaticCacheBytes < 0)
+            throw Range(nameof(o.AutomaticCacheBytes), o.AutomaticCacheBytes, "must be ≥ 0");
         AtLeast(nameof(o.ShuffleBufferSize), o.ShuffleBufferSize, 1);
         if (o.EarlyStoppingPatience is { } patience)
             AtLeast(nameof(o.EarlyStoppingPatience), patience, 1);

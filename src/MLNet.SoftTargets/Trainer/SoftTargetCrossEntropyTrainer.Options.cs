@@ -35,11 +35,15 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         /// <summary>Loss temperature T: the loss uses softmax(z / T). Default 1.</summary>
         public double LossTemperature { get; init; } = 1;
 
-        /// <summary>The optimizer. Default <see cref="SoftTargetOptimizer.Adam"/>.</summary>
-        public SoftTargetOptimizer Optimizer { get; init; } = SoftTargetOptimizer.Adam;
+        /// <summary>
+        /// The optimizer. Default null: <see cref="SoftTargetOptimizer.Lbfgs"/> for a linear head (no hidden layers, no
+        /// cosine scale, no backbone) when <see cref="Epochs"/>, <see cref="BatchSize"/> and <see cref="LearningRate"/> are
+        /// all unset, else <see cref="SoftTargetOptimizer.Adam"/>.
+        /// </summary>
+        public SoftTargetOptimizer? Optimizer { get; init; }
 
-        /// <summary>The (peak) learning rate. Default 1e-3.</summary>
-        public double LearningRate { get; init; } = 1e-3;
+        /// <summary>The (peak) learning rate of Adam, AdamW and SGD. Default null: 1e-3.</summary>
+        public double? LearningRate { get; init; }
 
         /// <summary>
         /// Weight decay λ: L2 for Adam and SGD, decoupled for AdamW, and for L-BFGS the (λ/2)·‖W‖² added to the mean loss
@@ -84,11 +88,22 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         /// <summary>Steps of linear warm-up from 0 to the learning rate before the schedule. Default 0.</summary>
         public int WarmupSteps { get; init; }
 
-        /// <summary>Passes over the training data. Default 10.</summary>
-        public int Epochs { get; init; } = 10;
+        /// <summary>
+        /// Passes over the training data (Adam, AdamW, SGD). Default null: an automatic budget — up to
+        /// <see cref="AutomaticStepBudget"/> optimizer steps, at least 5 and at most 500 epochs, stopped early on a plateau
+        /// of the training loss (or, with validation data, of the validation log-loss, keeping the best epoch).
+        /// With a value the run is exactly the fixed-epoch run it always was.
+        /// </summary>
+        public int? Epochs { get; init; }
 
-        /// <summary>Examples per step. Default 256.</summary>
-        public int BatchSize { get; init; } = 256;
+        /// <summary>
+        /// Examples per step. Default null: 256 when <see cref="Epochs"/> is given (as always), else capped by the data:
+        /// the largest power of two ≤ rows / 32, between 16 and 256.
+        /// </summary>
+        public int? BatchSize { get; init; }
+
+        /// <summary>With <see cref="Epochs"/> unset: the optimizer steps the automatic budget allows. Default 10,000.</summary>
+        public int AutomaticStepBudget { get; init; } = 10_000;
 
         /// <summary>
         /// Shuffle the examples every epoch (seeded). With <see cref="CacheData"/> the whole training set is permuted;
@@ -101,11 +116,15 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         public int ShuffleBufferSize { get; init; } = 16_384;
 
         /// <summary>
-        /// Opt in to reading the training data once into memory and training from that copy (fast for many epochs).
-        /// Otherwise every epoch streams from the data view through reused buffers, so data larger than memory
-        /// works. Default false.
+        /// Read the training data once into memory and train from that copy (fast for many epochs); false streams every
+        /// epoch from the data view through reused buffers, so data larger than memory works. Default null: false when
+        /// <see cref="Epochs"/> is given (as always); with the automatic budget, true when the row count is known and the
+        /// copy takes at most <see cref="AutomaticCacheBytes"/>. Full-batch L-BFGS always caches.
         /// </summary>
-        public bool CacheData { get; init; }
+        public bool? CacheData { get; init; }
+
+        /// <summary>With <see cref="CacheData"/> unset and the automatic budget: the largest in-memory copy of the data. Default 1 GiB.</summary>
+        public long AutomaticCacheBytes { get; init; } = 1L << 30;
 
         /// <summary>Seed of the initialisation and the shuffling. Default 42.</summary>
         public int Seed { get; init; } = 42;

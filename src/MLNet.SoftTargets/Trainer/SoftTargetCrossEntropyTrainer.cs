@@ -50,7 +50,11 @@ public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTarge
         var hardOptions = _options with { SoftTargetColumnName = null, ExampleWeightColumnName = null };
         var validationSchema = validationData is null ? null : TrainingSchema.Create(validationData.Schema, hardOptions, "validation data");
 
-        var run = new TrainingRun(OptionsTranslation.Training(_options, schema));
+        var automatic = AutomaticSettings.Resolve(_options, schema, trainData.GetRowCount(), validationData is not null);
+        if (automatic.Optimizer == SoftTargetOptimizer.Lbfgs && _options.CheckpointDirectory is not null)
+            throw new ArgumentOutOfRangeException(nameof(Options.CheckpointDirectory), _options.CheckpointDirectory,
+                "A linear head with no Epochs, BatchSize or LearningRate trains by full-batch L-BFGS, which writes no checkpoints; set Optimizer = Adam (or Epochs) to checkpoint.");
+        var run = new TrainingRun(OptionsTranslation.Training(_options, schema, automatic));
         var network = run.Network;
         if (run.BackboneInput is { } backboneInput && network.RawInputSize != schema.FeatureCount)
             throw new ArgumentOutOfRangeException(nameof(Options.FeatureColumnName), _options.FeatureColumnName,

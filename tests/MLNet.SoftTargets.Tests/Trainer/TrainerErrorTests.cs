@@ -52,7 +52,8 @@ public sealed class TrainerErrorTests
         trainer.Fit(Data(TestData.Context(), Good(), Good("b")));
         sizes.Add(99);
         CollectionAssert.AreEqual(new[] { 4 }, trainer.TrainerOptions.HiddenLayerSizes.ToArray(), "the trainer keeps its own copy");
-        Assert.AreEqual(1e-3, options.LearningRate);
+        Assert.AreEqual(options.LearningRate, trainer.TrainerOptions.LearningRate, "what the trainer resolved is not written back");
+        Assert.AreEqual(options.Optimizer, trainer.TrainerOptions.Optimizer);
     }
 
     [TestMethod]
