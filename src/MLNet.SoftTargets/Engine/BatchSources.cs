@@ -111,6 +111,46 @@ internal sealed class CachedBatchSource : BatchSource
     /// <summary>The cached example weights.</summary>
     public ReadOnlyMemory<float> Weights => _weights;
 
+    /// <summary>All cached rows as one view.</summary>
+    public CachedExamples Rows => new(_features, _targets, _weights, FeatureSize, Examples.ClassCount);
+
+    /// <summary>
+    /// Puts the cached rows in a seeded random order, in place (one row of scratch memory): for a full-batch method that
+    /// splits them into a fitting part and a held-out part. Epochs shuffle their own order on top of it.
+    /// </summary>
+    public void ShuffleRows(int seed)
+    {
+        var order = Enumerable.Range(0, _count).ToArray();
+        new Random(seed).Shuffle(order);
+        int d = FeatureSize, k = Examples.ClassCount;
+        var features = new float[d];
+        var targets = new float[k];
+        var done = new bool[_count];
+        // Row i receives row order[i]: follow each cycle of the permutation once.
+        for (int start = 0; start < _count; start++)
+        {
+            if (done[start])
+                continue;
+            _features.AsSpan(start * d, d).CopyTo(features);
+            _targets.AsSpan(start * k, k).CopyTo(targets);
+            float weight = _weights[start];
+            int i = start;
+            while (order[i] != start)
+            {
+                int from = order[i];
+                _features.AsSpan(from * d, d).CopyTo(_features.AsSpan(i * d, d));
+                _targets.AsSpan(from * k, k).CopyTo(_targets.AsSpan(i * k, k));
+                _weights[i] = _weights[from];
+                done[i] = true;
+                i = from;
+            }
+            features.CopyTo(_features.AsSpan(i * d, d));
+            targets.CopyTo(_targets.AsSpan(i * k, k));
+            _weights[i] = weight;
+            done[i] = true;
+        }
+    }
+
     public override EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches)
     {
         var order = Enumerable.Range(0, _count).ToArray();
@@ -244,4 +284,27 @@ internal sealed class StreamingBatchSource(IExampleSource examples, BatchSetting
             _weights[to] = _weights[from];
         }
     }
+}
+
+/// <summary>Consecutive cached rows: features [Count, FeatureSize], targets [Count, ClassCount] and weights, row-major.</summary>
+internal readonly record struct CachedExamples(ReadOnlyMemory<float> Features, ReadOnlyMemory<float> Targets, ReadOnlyMemory<float> Weights,
+    int FeatureSize, int ClassCount)
+{
+    public int Count => Weights.Length;
+
+    /// <summary>Σw of the rows, in double precision.</summary>
+    public double TotalWeight
+    {
+        get
+        {
+            double total = 0;
+            foreach (var w in Weights.Span)
+                total += w;
+            return total;
+        }
+    }
+
+    /// <summary>Rows <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> − 1.</summary>
+    public CachedExamples Slice(int start, int count) => new(Features.Slice(start * FeatureSize, count * FeatureSize),
+        Targets.Slice(start * ClassCount, count * ClassCount), Weights.Slice(start, count), FeatureSize, ClassCount);
 }

@@ -27,7 +27,13 @@ internal sealed class FullBatchObjective : IDisposable
     private readonly bool[] _regularised;
     private readonly double _totalWeight;
 
-    public FullBatchObjective(ClassifierNetwork network, CachedBatchSource data, LossSettings loss, double l2, SessionOptions options)
+    public FullBatchObjective(ClassifierNetwork network, CachedExamples data, LossSettings loss, double l2, SessionOptions options)
+        : this(network, [data], loss, l2, options)
+    {
+    }
+
+    /// <summary>The objective over the rows of every part of <paramref name="parts"/> together.</summary>
+    public FullBatchObjective(ClassifierNetwork network, IReadOnlyList<CachedExamples> parts, LossSettings loss, double l2, SessionOptions options)
     {
         _network = network;
         L2 = l2;
@@ -41,23 +47,26 @@ internal sealed class FullBatchObjective : IDisposable
         _inputNames = [TrainStepGraph.Features, TrainStepGraph.Targets, .. loss.ExampleWeights ? new[] { TrainStepGraph.Weights } : [], .. parameters.Select(p => p.Name)];
         _outputNames = [LossGradientGraph.Loss, .. parameters.Select(p => LossGradientGraph.GradientName(p.Name))];
 
-        int n = (int)(data.ExampleCount ?? 0), d = data.FeatureSize, k = network.ClassCount;
         var chunks = new List<(OrtValue[], double)>();
-        var weights = data.Weights;
-        for (int start = 0; start < n; start += ChunkRows)
+        foreach (var data in parts)
         {
-            int rows = Math.Min(ChunkRows, n - start);
-            var inputs = new List<OrtValue>
+            int n = data.Count, d = data.FeatureSize, k = network.ClassCount;
+            var weights = data.Weights;
+            for (int start = 0; start < n; start += ChunkRows)
             {
-                Own(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, AsWritable(data.Features.Slice(start * d, rows * d)), [rows, d])),
-                Own(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, AsWritable(data.Targets.Slice(start * k, rows * k)), [rows, k])),
-            };
-            if (loss.ExampleWeights)
-                inputs.Add(Own(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, AsWritable(weights.Slice(start, rows)), [rows])));
-            double weight = 0;
-            foreach (var w in weights.Span.Slice(start, rows))
-                weight += w;
-            chunks.Add(([.. inputs, .. _parameterValues], weight));
+                int rows = Math.Min(ChunkRows, n - start);
+                var inputs = new List<OrtValue>
+                {
+                    Own(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, AsWritable(data.Features.Slice(start * d, rows * d)), [rows, d])),
+                    Own(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, AsWritable(data.Targets.Slice(start * k, rows * k)), [rows, k])),
+                };
+                if (loss.ExampleWeights)
+                    inputs.Add(Own(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, AsWritable(weights.Slice(start, rows)), [rows])));
+                double weight = 0;
+                foreach (var w in weights.Span.Slice(start, rows))
+                    weight += w;
+                chunks.Add(([.. inputs, .. _parameterValues], weight));
+            }
         }
         _chunks = [.. chunks];
         _totalWeight = _chunks.Sum(c => c.Weight);
@@ -68,7 +77,7 @@ internal sealed class FullBatchObjective : IDisposable
     public int Dimension { get; }
 
     /// <summary>λ of the L2 term.</summary>
-    public double L2 { get; }
+    public double L2 { get; set; }
 
     /// <summary>Σw of the training examples.</summary>
     public double TotalWeight => _totalWeight;

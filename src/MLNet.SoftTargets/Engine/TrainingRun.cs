@@ -72,12 +72,19 @@ internal sealed class TrainingRun
                 throw new InvalidOperationException(data.SkippedRows > 0
                     ? $"All {data.SkippedRows} rows of the training data are missing (label key missing, or soft target containing NaN): nothing to train on."
                     : "The training data has no rows.");
-            double totalWeight = 0;
-            foreach (var w in data.Weights.Span)
-                totalWeight += w;
-            double l2 = _settings.Optimizer.WeightDecay ?? 1 / Math.Max(totalWeight, 1e-30);
-            using var objective = new FullBatchObjective(Network, data, _settings.Loss, l2, sessionOptions);
-            return new LbfgsLoop(objective, _settings.Lbfgs, run, evaluator, _settings.Stopping, data.SkippedRows).Run(initial);
+            // The path's fits report nothing but a cancellation.
+            var silent = run with { Progress = run.Progress is null ? null : new CancellationOnly(run.Progress) };
+            (IReadOnlyDictionary<string, float[]>, IReadOnlyList<TrainingProgress>) Fit(FullBatchObjective objective, IReadOnlyDictionary<string, float[]> start, bool final) =>
+                final ? new LbfgsLoop(objective, _settings.Lbfgs, run, evaluator, _settings.Stopping, data.SkippedRows).Run(start)
+                    : new LbfgsLoop(objective, _settings.Lbfgs, silent, null, _settings.Stopping with { Patience = null }, data.SkippedRows).Run(start);
+            if (_settings.Optimizer.WeightDecay is { } l2)
+            {
+                using var objective = new FullBatchObjective(Network, data.Rows, _settings.Loss, l2, sessionOptions);
+                return Fit(objective, initial, true);
+            }
+            // λ unset: the regularisation path on a seeded random order of the rows (see RegularisationPath).
+            data.ShuffleRows(_settings.Batches.Seed);
+            return RegularisationPath.Train(Network, data.Rows, _settings.Loss, sessionOptions, initial, evaluator, Fit, run.Log, run.Cancellation);
         }
     }
 
@@ -87,4 +94,13 @@ internal sealed class TrainingRun
         SoftTargetOptimizer.AdamW => new AdamBlock(o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay ?? 0, decoupledWeightDecay: true),
         _ => new AdamBlock(o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay ?? 0, decoupledWeightDecay: false),
     };
+
+    private sealed class CancellationOnly(IProgress<TrainingProgress> inner) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.StopReason == TrainingStopReason.Cancelled)
+                inner.Report(value);
+        }
+    }
 }

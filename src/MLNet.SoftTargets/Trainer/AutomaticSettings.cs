@@ -7,8 +7,11 @@ namespace MLNet.SoftTargets;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>A linear head with none of the three set trains by full-batch L-BFGS: its objective is convex, and a
-/// quasi-Newton method reaches the minimum in tens of passes whatever the features' scale.</item>
+/// <item>A linear head with none of the three set, on data of at most <see cref="LbfgsMaximumValues"/> feature values
+/// (rows × features), trains by full-batch L-BFGS: its objective is convex, a quasi-Newton method reaches the minimum in
+/// tens to hundreds of passes whatever the features' scale, and with <c>WeightDecay</c> unset the L2 strength is chosen
+/// on held-out rows (<c>Engine/RegularisationPath</c>). Larger data trains by Adam as below: a few dozen epochs of
+/// mini-batches reach the same accuracy in a fraction of the passes a full-batch method needs.</item>
 /// <item>Otherwise (Adam, AdamW, SGD) with <c>Epochs</c> unset: a budget of <c>AutomaticStepBudget</c> steps (5 to 500
 /// epochs), a batch capped by the data (the largest power of two ≤ rows / 32, 16 to 256), learning rate 1e-3, the data
 /// cached when its copy fits <c>AutomaticCacheBytes</c>, and a plateau stop: 5 epochs without an improvement of 0.1 % (of the loss, at least 10⁻⁴) in the
@@ -21,11 +24,19 @@ internal sealed record AutomaticSettings(SoftTargetOptimizer Optimizer, int Epoc
     public const int AutomaticPatience = 5;
     public const double PlateauTolerance = 1e-3;
 
+    /// <summary>Rows × features up to which an unset optimizer of a linear head is L-BFGS (2^22, e.g. 5,000 rows of 784).</summary>
+    public const long LbfgsMaximumValues = 1L << 22;
+
+    /// <param name="o">The trainer's options.</param>
+    /// <param name="schema">The training data's columns.</param>
+    /// <param name="rowCount">The training rows (null: unknown, as for a stream).</param>
+    /// <param name="hasValidation">Whether validation data is given.</param>
     public static AutomaticSettings Resolve(SoftTargetCrossEntropyTrainer.Options o, TrainingSchema schema, long? rowCount, bool hasValidation)
     {
         bool fixedRun = o.Epochs is not null || o.BatchSize is not null || o.LearningRate is not null;
         bool linear = o.HiddenLayerSizes.Count == 0 && o.CosineScale is null && o.Backbone is null;
-        var optimizer = o.Optimizer ?? (!fixedRun && linear ? SoftTargetOptimizer.Lbfgs : SoftTargetOptimizer.Adam);
+        bool small = rowCount is { } count && count * schema.FeatureCount <= LbfgsMaximumValues;
+        var optimizer = o.Optimizer ?? (!fixedRun && linear && small ? SoftTargetOptimizer.Lbfgs : SoftTargetOptimizer.Adam);
         if (o.Epochs is { } epochs)
             return new(optimizer, epochs, o.BatchSize ?? 256, o.LearningRate ?? 1e-3, o.CacheData ?? false, o.EarlyStoppingPatience, null);
 
@@ -37,6 +48,12 @@ internal sealed record AutomaticSettings(SoftTargetOptimizer Optimizer, int Epoc
         int? earlyStopping = o.EarlyStoppingPatience ?? (hasValidation ? AutomaticPatience : null);
         return new(optimizer, budget, batch, o.LearningRate ?? 1e-3, cache, earlyStopping, hasValidation ? null : AutomaticPatience);
     }
+
+    /// <summary>
+    /// Whether <see cref="Resolve"/> uses the row count: when <c>Epochs</c> is unset (the step budget, the batch cap,
+    /// caching and the choice of optimizer all depend on it). A view that does not know its count is then counted.
+    /// </summary>
+    public static bool NeedsRowCount(SoftTargetCrossEntropyTrainer.Options o) => o.Epochs is null;
 
     private static int AutomaticBatch(long? rowCount)
     {

@@ -50,7 +50,10 @@ public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTarge
         var hardOptions = _options with { SoftTargetColumnName = null, ExampleWeightColumnName = null };
         var validationSchema = validationData is null ? null : TrainingSchema.Create(validationData.Schema, hardOptions, "validation data");
 
-        var automatic = AutomaticSettings.Resolve(_options, schema, trainData.GetRowCount(), validationData is not null);
+        long? rowCount = trainData.GetRowCount();
+        if (rowCount is null && AutomaticSettings.NeedsRowCount(_options))
+            rowCount = CountRows(trainData, _options.CancellationToken);
+        var automatic = AutomaticSettings.Resolve(_options, schema, rowCount, validationData is not null);
         if (automatic.Optimizer == SoftTargetOptimizer.Lbfgs && _options.CheckpointDirectory is not null)
             throw new ArgumentOutOfRangeException(nameof(Options.CheckpointDirectory), _options.CheckpointDirectory,
                 "A linear head with no Epochs, BatchSize or LearningRate trains by full-batch L-BFGS, which writes no checkpoints; set Optimizer = Adam (or Epochs) to checkpoint.");
@@ -74,6 +77,19 @@ public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTarge
     /// <exception cref="ArgumentOutOfRangeException">The label or feature column is missing.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
         Persistence.StockSchemaShapes.ClassifierOutput(inputSchema, _options.LabelColumnName, _options.FeatureColumnName, _options.OutputLogits, _options.OutputEmbedding);
+
+    /// <summary>The rows of a view that does not know its count (a text file, a stream): one pass with no column read.</summary>
+    private static long CountRows(IDataView data, CancellationToken cancellation)
+    {
+        long rows = 0;
+        using var cursor = data.GetRowCursor([]);
+        while (cursor.MoveNext())
+        {
+            if ((++rows & 0xFFFF) == 0)
+                cancellation.ThrowIfCancellationRequested();
+        }
+        return rows;
+    }
 
     private static IReadOnlyDictionary<string, float[]> InitialParameters(Graphs.Blocks.ClassifierNetwork network, SoftTargetCrossEntropyModel initialModel)
     {

@@ -23,7 +23,7 @@ public sealed class FullBatchObjectiveTests
         var data = new CachedBatchSource(new ArrayExampleSource(x, q, w), new BatchSettings(1, 1, false, 1, true, 1));
         var (options, _) = ExecutionProviders.Create(TrainingDevice.Cpu, 1, null);
         using var _options = options;
-        using var objective = new FullBatchObjective(network, data, new LossSettings(1.5, ExampleWeights: true), l2: 0.3, options);
+        using var objective = new FullBatchObjective(network, data.Rows, new LossSettings(1.5, ExampleWeights: true), l2: 0.3, options);
         var theta = Enumerable.Range(0, objective.Dimension).Select(_ => random.NextDouble() - 0.5).ToArray();
         var gradient = new double[objective.Dimension];
         double f = objective.Evaluate(theta, gradient);
