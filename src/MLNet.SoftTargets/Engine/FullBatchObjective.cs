@@ -7,14 +7,14 @@ namespace MLNet.SoftTargets.Engine;
 /// The full-batch objective of a network on cached examples, for L-BFGS:
 /// <c>f(θ) = (1/Σw) Σ_n w_n CE(q_n, softmax(z_n(θ)/T)) + (λ/2) Σ ‖W‖²</c> (λ on the weight matrices, not the biases)
 /// and its gradient. The loss-and-gradient graph (<see cref="LossGradientGraph"/>) runs over chunks of rows; chunk
-/// results are weighted by the chunk's Σw and summed in double precision. Owns its session and every tensor it binds.
+/// results are weighted by the chunk's Σw and summed in double precision. Borrows the run's <see cref="LossGradientSession"/>;
+/// owns every tensor it binds.
 /// </summary>
 internal sealed class FullBatchObjective : IDisposable
 {
     private const int ChunkRows = 8192;
     private readonly ClassifierNetwork _network;
-    private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
+    private readonly LossGradientSession _session;
     private readonly float[][] _parameters;
     private readonly float[][] _gradients;
     private readonly float[] _loss = new float[1];
@@ -27,17 +27,19 @@ internal sealed class FullBatchObjective : IDisposable
     private readonly bool[] _regularised;
     private readonly double _totalWeight;
 
-    public FullBatchObjective(ClassifierNetwork network, CachedExamples data, LossSettings loss, double l2, SessionOptions options)
-        : this(network, [data], loss, l2, options)
+    public FullBatchObjective(LossGradientSession session, CachedExamples data, double l2)
+        : this(session, [data], l2)
     {
     }
 
     /// <summary>The objective over the rows of every part of <paramref name="parts"/> together.</summary>
-    public FullBatchObjective(ClassifierNetwork network, IReadOnlyList<CachedExamples> parts, LossSettings loss, double l2, SessionOptions options)
+    public FullBatchObjective(LossGradientSession session, IReadOnlyList<CachedExamples> parts, double l2)
     {
+        var network = session.Network;
+        var loss = session.Loss;
         _network = network;
+        _session = session;
         L2 = l2;
-        _session = new InferenceSession(LossGradientGraph.Build(network, loss.Temperature, loss.ExampleWeights), options);
         var parameters = network.Parameters;
         _parameters = parameters.Select(p => new float[p.Length]).ToArray();
         _gradients = parameters.Select(p => new float[p.Length]).ToArray();
@@ -95,7 +97,7 @@ internal sealed class FullBatchObjective : IDisposable
         {
             if (weight == 0)
                 continue;
-            _session.Run(_runOptions, _inputNames, inputs, _outputNames, _outputValues);
+            _session.Run(_inputNames, inputs, _outputNames, _outputValues);
             loss += weight * _loss[0];
             int offset = 0;
             foreach (var g in _gradients)
@@ -157,8 +159,6 @@ internal sealed class FullBatchObjective : IDisposable
     {
         foreach (var value in _owned)
             value.Dispose();
-        _runOptions.Dispose();
-        _session.Dispose();
     }
 
     private void Unflatten(ReadOnlySpan<double> theta)

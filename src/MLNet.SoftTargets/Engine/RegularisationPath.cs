@@ -39,15 +39,20 @@ internal static class RegularisationPath
     /// <summary>Fewer rows than this: no path, λ = 1/Σw.</summary>
     public const int MinimumRows = 20;
 
+    /// <summary>The path fits' convergence tolerance (or the user's, if looser): a score needs a few digits, not seven.</summary>
+    /// <remarks>1e-4 against 1e-7 moved no test accuracy of the defaults benchmark by more than 0.0003 and halved
+    /// the time of its larger sets.</remarks>
+    public const double Tolerance = 1e-4;
+
     /// <summary>Consecutive points whose score is worse than the best before the path stops.</summary>
     public const int Patience = 2;
 
     /// <summary>
-    /// Trains <paramref name="network"/> on <paramref name="data"/> (rows in random order) with the chosen λ.
+    /// Trains the session's network on <paramref name="data"/> (rows in random order) with the chosen λ.
     /// <paramref name="fit"/> runs L-BFGS on one objective from a start; its flag says whether this is the last fit.
     /// </summary>
     public static (IReadOnlyDictionary<string, float[]> Parameters, IReadOnlyList<TrainingProgress> History) Train(
-        ClassifierNetwork network, CachedExamples data, LossSettings loss, SessionOptions options, IReadOnlyDictionary<string, float[]> initial,
+        LossGradientSession session, CachedExamples data, IReadOnlyDictionary<string, float[]> initial,
         ValidationEvaluator? evaluator, Func<FullBatchObjective, IReadOnlyDictionary<string, float[]>, bool, (IReadOnlyDictionary<string, float[]>, IReadOnlyList<TrainingProgress>)> fit,
         Action<string>? log, CancellationToken cancellation)
     {
@@ -55,13 +60,13 @@ internal static class RegularisationPath
         double multiplier = 1;
         IReadOnlyDictionary<string, float[]> start = initial;
         if (data.Count >= MinimumRows)
-            (multiplier, start) = Choose(network, data, loss, options, initial, evaluator, fit, log, cancellation);
-        using var final = new FullBatchObjective(network, data, loss, multiplier / Math.Max(totalWeight, 1e-30), options);
+            (multiplier, start) = Choose(session, data, initial, evaluator, fit, log, cancellation);
+        using var final = new FullBatchObjective(session, data, multiplier / Math.Max(totalWeight, 1e-30));
         return fit(final, start, true);
     }
 
-    private static (double Multiplier, IReadOnlyDictionary<string, float[]> Start) Choose(ClassifierNetwork network, CachedExamples data, LossSettings loss,
-        SessionOptions options, IReadOnlyDictionary<string, float[]> initial, ValidationEvaluator? evaluator,
+    internal static (double Multiplier, IReadOnlyDictionary<string, float[]> Start) Choose(LossGradientSession session, CachedExamples data,
+        IReadOnlyDictionary<string, float[]> initial, ValidationEvaluator? evaluator,
         Func<FullBatchObjective, IReadOnlyDictionary<string, float[]>, bool, (IReadOnlyDictionary<string, float[]>, IReadOnlyList<TrainingProgress>)> fit,
         Action<string>? log, CancellationToken cancellation)
     {
@@ -70,7 +75,7 @@ internal static class RegularisationPath
         {
             if (evaluator is not null)
             {
-                folds.Add((new FullBatchObjective(network, data, loss, 0, options), null, data.TotalWeight));
+                folds.Add((new FullBatchObjective(session, data, 0), null, data.TotalWeight));
             }
             else
             {
@@ -82,8 +87,8 @@ internal static class RegularisationPath
                     int from = count == 1 ? data.Count - heldRows : (int)((long)data.Count * f / count);
                     int to = count == 1 ? data.Count : (int)((long)data.Count * (f + 1) / count);
                     var fitParts = new[] { data.Slice(0, from), data.Slice(to, data.Count - to) }.Where(p => p.Count > 0).ToArray();
-                    folds.Add((new FullBatchObjective(network, fitParts, loss, 0, options),
-                        new FullBatchObjective(network, data.Slice(from, to - from), loss, 0, options), fitParts.Sum(p => p.TotalWeight)));
+                    folds.Add((new FullBatchObjective(session, fitParts, 0),
+                        new FullBatchObjective(session, data.Slice(from, to - from), 0), fitParts.Sum(p => p.TotalWeight)));
                 }
             }
 

@@ -76,15 +76,17 @@ internal sealed class TrainingRun
             var silent = run with { Progress = run.Progress is null ? null : new CancellationOnly(run.Progress) };
             (IReadOnlyDictionary<string, float[]>, IReadOnlyList<TrainingProgress>) Fit(FullBatchObjective objective, IReadOnlyDictionary<string, float[]> start, bool final) =>
                 final ? new LbfgsLoop(objective, _settings.Lbfgs, run, evaluator, _settings.Stopping, data.SkippedRows).Run(start)
-                    : new LbfgsLoop(objective, _settings.Lbfgs, silent, null, _settings.Stopping with { Patience = null }, data.SkippedRows).Run(start);
+                    : new LbfgsLoop(objective, _settings.Lbfgs with { Tolerance = Math.Max(_settings.Lbfgs.Tolerance, RegularisationPath.Tolerance) }, silent, null,
+                        _settings.Stopping with { Patience = null }, data.SkippedRows).Run(start);
+            using var session = new LossGradientSession(Network, _settings.Loss, sessionOptions);
             if (_settings.Optimizer.WeightDecay is { } l2)
             {
-                using var objective = new FullBatchObjective(Network, data.Rows, _settings.Loss, l2, sessionOptions);
+                using var objective = new FullBatchObjective(session, data.Rows, l2);
                 return Fit(objective, initial, true);
             }
             // λ unset: the regularisation path on a seeded random order of the rows (see RegularisationPath).
             data.ShuffleRows(_settings.Batches.Seed);
-            return RegularisationPath.Train(Network, data.Rows, _settings.Loss, sessionOptions, initial, evaluator, Fit, run.Log, run.Cancellation);
+            return RegularisationPath.Train(session, data.Rows, initial, evaluator, Fit, run.Log, run.Cancellation);
         }
     }
 

@@ -38,7 +38,8 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         /// <summary>
         /// The optimizer. Default null: <see cref="SoftTargetOptimizer.Lbfgs"/> for a linear head (no hidden layers, no
         /// cosine scale, no backbone) when <see cref="Epochs"/>, <see cref="BatchSize"/> and <see cref="LearningRate"/> are
-        /// all unset, else <see cref="SoftTargetOptimizer.Adam"/>.
+        /// all unset and the training data holds at most 2^22 feature values (rows × features), else
+        /// <see cref="SoftTargetOptimizer.Adam"/>.
         /// </summary>
         public SoftTargetOptimizer? Optimizer { get; init; }
 
@@ -47,8 +48,10 @@ public sealed partial class SoftTargetCrossEntropyTrainer
 
         /// <summary>
         /// Weight decay λ: L2 for Adam and SGD, decoupled for AdamW, and for L-BFGS the (λ/2)·‖W‖² added to the mean loss
-        /// (weight matrices only). Default null: 0 for Adam, AdamW and SGD; 1/Σw for L-BFGS, which is ML.NET's
-        /// <c>LbfgsMaximumEntropy</c> default (<c>L2Regularization = 1</c> on its summed loss).
+        /// (weight matrices only). Default null: 0 for Adam, AdamW and SGD; for L-BFGS chosen on rows the fit does not
+        /// see, among m/Σw for m = 1024, 256, 64, 16, 4, 1, 1/4 (m = 1 is ML.NET's <c>LbfgsMaximumEntropy</c> default,
+        /// <c>L2Regularization = 1</c> on its summed loss): 5-fold cross-validation on up to 2^20 feature values, one
+        /// 20 % held-out fold above, the validation log-loss when validation data is given; then refitted on all rows.
         /// </summary>
         public double? WeightDecay { get; init; }
 

@@ -23,7 +23,8 @@ public sealed class FullBatchObjectiveTests
         var data = new CachedBatchSource(new ArrayExampleSource(x, q, w), new BatchSettings(1, 1, false, 1, true, 1));
         var (options, _) = ExecutionProviders.Create(TrainingDevice.Cpu, 1, null);
         using var _options = options;
-        using var objective = new FullBatchObjective(network, data.Rows, new LossSettings(1.5, ExampleWeights: true), l2: 0.3, options);
+        using var session = new LossGradientSession(network, new LossSettings(1.5, ExampleWeights: true), options);
+        using var objective = new FullBatchObjective(session, data.Rows, l2: 0.3);
         var theta = Enumerable.Range(0, objective.Dimension).Select(_ => random.NextDouble() - 0.5).ToArray();
         var gradient = new double[objective.Dimension];
         double f = objective.Evaluate(theta, gradient);

@@ -166,7 +166,9 @@ public sealed class FastScoringTests
         for (int i = 0; i < 10_000; i++)
             Score(i);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.AreEqual(0L, allocated, $"bytes allocated over 10,000 rows");
+        // Any allocation per row is ≥ 24 bytes a row; a one-off (tiered JIT replacing the loop's code on this thread,
+        // seen once in a full parallel run) is not per row.
+        Assert.IsLessThan(10_000L, allocated, $"{allocated} bytes allocated over 10,000 rows");
         Assert.IsTrue(key is >= 1 and <= 10);
     }
 

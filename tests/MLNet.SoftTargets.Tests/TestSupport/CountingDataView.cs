@@ -2,8 +2,11 @@ using Microsoft.ML;
 
 namespace MLNet.SoftTargets.Tests.TestSupport;
 
-/// <summary>Wraps a view and counts the cursors opened on it, to show that a transform is lazy.</summary>
-internal sealed class CountingDataView(IDataView inner) : IDataView
+/// <summary>
+/// Wraps a view and counts the cursors opened on it, to show that a transform is lazy; with
+/// <paramref name="hideRowCount"/> it does not know its row count, as a text file or a stream does not.
+/// </summary>
+internal sealed class CountingDataView(IDataView inner, bool hideRowCount = false) : IDataView
 {
     public int CursorsOpened { get; private set; }
 
@@ -11,7 +14,7 @@ internal sealed class CountingDataView(IDataView inner) : IDataView
 
     public bool CanShuffle => inner.CanShuffle;
 
-    public long? GetRowCount() => inner.GetRowCount();
+    public long? GetRowCount() => hideRowCount ? null : inner.GetRowCount();
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {

@@ -76,7 +76,62 @@ public sealed class DefaultsTests
         StringAssert.Contains(e.Message, "softTargetColumnName: null");
     }
 
+    [TestMethod]
+    public void AViewThatDoesNotKnowItsRowCount_IsCounted_AndTrainsTheSameModel()
+    {
+        var ml = TestData.Context();
+        var (train, test) = DigitsData.Split(ml);
+        var trainer = ml.MulticlassClassification.Trainers.SoftTargetCrossEntropy(softTargetColumnName: null);
+        var counted = trainer.Fit(train);
+        var uncounted = trainer.Fit(new CountingDataView(train, hideRowCount: true));
+        Assert.AreEqual(counted.History.Count, uncounted.History.Count, "same optimizer and stop");
+        CollectionAssert.AreEqual(Scores(ml, counted, test), Scores(ml, uncounted, test), "bit-equal scores");
+    }
+
+    [TestMethod]
+    public void TheUnsetOptimizer_IsLbfgsUpToTheValueLimit_AndAdamAbove()
+    {
+        var options = new SoftTargetCrossEntropyTrainer.Options { SoftTargetColumnName = null };
+        var ml = TestData.Context();
+        var rows = ml.Data.LoadFromEnumerable(new[] { new Row { Features = new float[5], Digit = "0" }, new Row { Features = new float[5], Digit = "1" } });
+        var schema = TrainingSchema.Create(ml.Transforms.Conversion.MapValueToKey("Label", nameof(Row.Digit)).Fit(rows).Transform(rows).Schema, options);
+        long limitRows = AutomaticSettings.LbfgsMaximumValues / 5;
+        Assert.AreEqual(SoftTargetOptimizer.Lbfgs, AutomaticSettings.Resolve(options, schema, limitRows, false).Optimizer);
+        Assert.AreEqual(SoftTargetOptimizer.Adam, AutomaticSettings.Resolve(options, schema, limitRows + 1, false).Optimizer);
+        Assert.AreEqual(SoftTargetOptimizer.Adam, AutomaticSettings.Resolve(options, schema, null, false).Optimizer, "unknown count (never reached by Fit, which counts)");
+        Assert.AreEqual(SoftTargetOptimizer.Adam, AutomaticSettings.Resolve(options with { HiddenLayerSizes = [8] }, schema, 100, false).Optimizer);
+        Assert.AreEqual(SoftTargetOptimizer.Adam, AutomaticSettings.Resolve(options with { LearningRate = 0.01 }, schema, 100, false).Optimizer);
+        Assert.AreEqual(SoftTargetOptimizer.Lbfgs, AutomaticSettings.Resolve(options with { Optimizer = SoftTargetOptimizer.Lbfgs }, schema, limitRows * 10, false).Optimizer);
+    }
+
+    [TestMethod]
+    public void AnExplicitWeightDecay_SkipsThePath_AndGivesTheFixedStrengthsModel()
+    {
+        var ml = TestData.Context();
+        var (train, test) = DigitsData.Split(ml);
+        var log = new List<string>();
+        double n = train.GetRowCount() ?? throw new InvalidOperationException();
+        var model = new SoftTargetCrossEntropyTrainer(new SoftTargetCrossEntropyTrainer.Options { SoftTargetColumnName = null, WeightDecay = 1 / n, Log = log.Add }).Fit(train);
+        var path = new List<string>();
+        var automatic = new SoftTargetCrossEntropyTrainer(new SoftTargetCrossEntropyTrainer.Options { SoftTargetColumnName = null, Log = path.Add }).Fit(train);
+        Assert.IsFalse(log.Any(l => l.StartsWith("L2 path", StringComparison.Ordinal)), "no path with WeightDecay set");
+        Assert.IsTrue(path.Any(l => l.StartsWith("L2 path: chose", StringComparison.Ordinal)), string.Join("\n", path));
+        double fixedAccuracy = ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+        double chosenAccuracy = ml.MulticlassClassification.Evaluate(automatic.Transform(test)).MicroAccuracy;
+        Console.WriteLine($"λ = 1/N: {fixedAccuracy:F4}; chosen: {chosenAccuracy:F4}; {path.Last(l => l.StartsWith("L2 path: chose", StringComparison.Ordinal))}");
+        Assert.IsGreaterThanOrEqualTo(0.89, fixedAccuracy);
+        Assert.IsGreaterThanOrEqualTo(0.89, chosenAccuracy);
+    }
+
+    private static float[] Scores(MLContext ml, ITransformer model, IDataView test) =>
+        [.. ml.Data.CreateEnumerable<ScoreRow>(model.Transform(test), reuseRowObject: false).SelectMany(r => r.Score)];
+
     private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
 
     private sealed class KeyRow
     {
