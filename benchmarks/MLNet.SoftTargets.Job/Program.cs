@@ -18,6 +18,7 @@ if (!CommandLineHost.TryParse(JobOptions.Command(), args, JobOptions.From, out v
 List<IJobContestant> contestants =
 [
     new SoftTargetTrainerContestant(),
+    new SoftTargetTrainerContestant(defaults: true),
     // new OursJobContestant(),
     new TorchSharpJobContestant(),
     MlNetMaximumEntropyContestant.Lbfgs(),

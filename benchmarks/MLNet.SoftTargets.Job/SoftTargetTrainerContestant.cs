@@ -8,15 +8,17 @@ namespace MLNet.SoftTargets.Job;
 /// <summary>
 /// Our trainer, used the way an ML.NET user would: <c>MapValueToKey</c> → <c>SmoothLabels(α, Uniform)</c> →
 /// <c>SoftTargetCrossEntropy</c> (Adam, the job's settings, the training set cached in memory as the peers hold
-/// theirs), scored with <c>model.Transform</c> (ML.NET's <c>ApplyOnnxModel</c>, row by row).
+/// theirs), scored with <c>model.Transform</c> (ML.NET's <c>ApplyOnnxModel</c>, row by row). With
+/// <paramref name="defaults"/>: <c>SoftTargetCrossEntropy()</c> with no training argument at all (a linear head; only
+/// the seed and the job's thread count, which change no default), on the linear cells.
 /// </summary>
-public sealed class SoftTargetTrainerContestant : IJobContestant
+public sealed class SoftTargetTrainerContestant(bool defaults = false) : IJobContestant
 {
-    public string Name => "MLNet.SoftTargets (ONNX Runtime CPU)";
+    public string Name => defaults ? "MLNet.SoftTargets, default arguments" : "MLNet.SoftTargets (ONNX Runtime CPU)";
 
-    public string Key => "ours";
+    public string Key => defaults ? "ours-defaults" : "ours";
 
-    public bool Supports(ModelKind model, float alpha) => true;
+    public bool Supports(ModelKind model, float alpha) => !defaults || model == ModelKind.Linear;
 
     public JobResult Run(JobData data, ModelKind model, float alpha)
     {
@@ -25,7 +27,13 @@ public sealed class SoftTargetTrainerContestant : IJobContestant
         var train = View(ml, data.Train);
         var epochSeconds = new List<double>();
         double lastLoss = double.NaN;
-        var options = new SoftTargetCrossEntropyTrainer.Options
+        var progress = new ProgressSink(p =>
+        {
+            epochSeconds.Add(p.EpochSeconds);
+            lastLoss = p.TrainingLoss;
+        });
+        var options = defaults ? new SoftTargetCrossEntropyTrainer.Options { Seed = settings.Seed, Threads = settings.Threads, Progress = progress }
+            : new SoftTargetCrossEntropyTrainer.Options
         {
             SoftTargetColumnName = "SoftTarget",
             HiddenLayerSizes = model == ModelKind.Mlp ? [JobSettings.Hidden] : [],
@@ -40,11 +48,7 @@ public sealed class SoftTargetTrainerContestant : IJobContestant
             Threads = settings.Threads,
             Device = TrainingDevice.Cpu,
             CacheData = true,
-            Progress = new ProgressSink(p =>
-            {
-                epochSeconds.Add(p.EpochSeconds);
-                lastLoss = p.TrainingLoss;
-            }),
+            Progress = progress,
         };
         var smoothing = ml.Transforms.SmoothLabels(alpha, kind: LabelSmoothingKind.Uniform).Fit(train);
         var smoothed = smoothing.Transform(train);
@@ -71,7 +75,8 @@ public sealed class SoftTargetTrainerContestant : IJobContestant
             TestProbabilities = test,
             InferenceMilliseconds = Stats.Median(times),
             FinalTrainingLoss = lastLoss,
-            Note = "training time includes reading the 55k rows into the cache; inference through ML.NET's ApplyOnnxModel (row by row)",
+            Note = (defaults ? $"no training argument: {trained.History.Count} epochs, stopped by {trained.History[^1].StopReason}; " : "")
+                + "training time includes reading the 55k rows into the cache; inference through ML.NET's ApplyOnnxModel (row by row)",
         };
     }
 
