@@ -49,6 +49,8 @@ public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTarge
         var schema = TrainingSchema.Create(trainData.Schema, _options);
         var hardOptions = _options with { SoftTargetColumnName = null, ExampleWeightColumnName = null };
         var validationSchema = validationData is null ? null : TrainingSchema.Create(validationData.Schema, hardOptions, "validation data");
+        if (validationSchema is not null)
+            schema.RequireSameProblem(validationSchema, validationData!.Schema);
 
         long? rowCount = trainData.GetRowCount();
         if (rowCount is null && AutomaticSettings.NeedsRowCount(_options))

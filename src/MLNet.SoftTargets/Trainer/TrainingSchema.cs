@@ -28,6 +28,9 @@ internal sealed class TrainingSchema
 
     public DataViewSchema.Column Label { get; }
 
+    /// <summary>Whether the label key carries key values (else <see cref="ClassNames"/> are the indices).</summary>
+    public bool HasKeyValues => Label.Annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType { Size: var size } } && size == ClassCount;
+
     /// <summary>Checks every column the options name against <paramref name="schema"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
     public static TrainingSchema Create(DataViewSchema schema, SoftTargetCrossEntropyTrainer.Options options, string what = "training data")
@@ -44,6 +47,38 @@ internal sealed class TrainingSchema
             ColumnContract.RequireSingle(schema, weightName, nameof(options.ExampleWeightColumnName), what);
         return new TrainingSchema(options, d, k, ClassNamesOf(label, k), label);
     }
+
+    /// <summary>
+    /// Checks that <paramref name="validation"/> (the validation data's columns, <paramref name="validationSchema"/>)
+    /// describes the same problem as this training schema: the same feature size, the same label key count and key
+    /// values, and — when the validation data has the soft-target column too — the same soft-target width.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A difference; the message names the column and both values.</exception>
+    public void RequireSameProblem(TrainingSchema validation, DataViewSchema validationSchema)
+    {
+        const string Param = "validationData";
+        if (validation.FeatureCount != FeatureCount)
+            throw new ArgumentOutOfRangeException(Param, $"Feature column '{Options.FeatureColumnName}' of the validation data has {validation.FeatureCount} values " +
+                $"but the training data's has {FeatureCount}: both must describe the same features.");
+        if (validation.ClassCount != ClassCount)
+            throw new ArgumentOutOfRangeException(Param, $"Label column '{Options.LabelColumnName}' of the validation data has {validation.ClassCount} classes " +
+                $"but the training data's has {ClassCount}: map both with the same MapValueToKey (fit it once, on the training data or with keyData).");
+        // A key without key values (a bare Key<UInt32, K>) has no names to compare: its count matched.
+        for (int i = 0; i < ClassCount && HasKeyValues && validation.HasKeyValues; i++)
+        {
+            if (ClassNames[i] != validation.ClassNames[i])
+                throw new ArgumentOutOfRangeException(Param, $"Label column '{Options.LabelColumnName}' has other key values in the validation data: key {i + 1} is " +
+                    $"'{validation.ClassNames[i]}' there but '{ClassNames[i]}' in the training data (training keys: {Preview(ClassNames)}; validation keys: " +
+                    $"{Preview(validation.ClassNames)}). Map both with the same MapValueToKey (fit it once, on the training data or with keyData).");
+        }
+        if (Options.SoftTargetColumnName is { } soft && validationSchema.GetColumnOrNull(soft) is { } column
+            && column.Type is VectorDataViewType { Size: var width } && width != ClassCount)
+            throw new ArgumentOutOfRangeException(Param, $"Soft-target column '{soft}' of the validation data has {width} values " +
+                $"but the training data's has {ClassCount} (one per class).");
+    }
+
+    private static string Preview(string[] names) =>
+        names.Length <= 12 ? string.Join(", ", names) : string.Join(", ", names.Take(12)) + $", … ({names.Length} in all)";
 
     private static string[] ClassNamesOf(DataViewSchema.Column label, int k)
     {
