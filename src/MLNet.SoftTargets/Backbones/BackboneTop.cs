@@ -93,10 +93,16 @@ internal sealed class BackboneTop : IPretrainedTrunk
     {
         private readonly BackboneTop _top;
         private readonly InferenceSession? _session;
+        private readonly RunOptions _runOptions;
 
-        public Featurizer(BackboneTop top, SessionOptions options)
+        /// <param name="top">The cut backbone.</param>
+        /// <param name="options">Session options of the run.</param>
+        /// <param name="runOptions">The run options of every call (taken over: disposed with the featurizer); tests pass
+        /// one that records its release.</param>
+        public Featurizer(BackboneTop top, SessionOptions options, RunOptions? runOptions = null)
         {
             _top = top;
+            _runOptions = runOptions ?? new RunOptions();
             if (top.FrozenPart is { } model)
                 _session = new InferenceSession(model, options);
         }
@@ -104,18 +110,49 @@ internal sealed class BackboneTop : IPretrainedTrunk
         /// <summary>Values per output row (the cut size).</summary>
         public int OutputSize => _top.CutSize;
 
-        public void Run(float[] raw, int rows, Span<float> cut)
+        /// <summary>Rows per call that callers should batch (the frozen part's cost per row is large).</summary>
+        public int ChunkRows => 32;
+
+        /// <summary>
+        /// The cut activations of <paramref name="rows"/> raw rows into <paramref name="cut"/>. A cancellation of
+        /// <paramref name="cancellation"/> stops the native run (ONNX Runtime's terminate flag) and throws
+        /// <see cref="OperationCanceledException"/>.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">The frozen part returned another number of values than rows × cut size.</exception>
+        public void Run(float[] raw, int rows, Span<float> cut, CancellationToken cancellation = default)
         {
+            long expected = (long)rows * _top.CutSize;
             if (_session is null)
             {
                 raw.AsSpan(0, rows * _top.InputSize).CopyTo(cut);
                 return;
             }
+            cancellation.ThrowIfCancellationRequested();
+            using var registration = cancellation.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, raw.AsMemory(0, rows * _top.InputSize), [rows, .. _top.InputShape]);
-            using var outputs = _session.Run(new RunOptions(), [_top.InputName], [input], [_top.CutName]);
-            outputs[0].GetTensorDataAsSpan<float>().CopyTo(cut);
+            IDisposableReadOnlyCollection<OrtValue> outputs;
+            try
+            {
+                outputs = _session.Run(_runOptions, [_top.InputName], [input], [_top.CutName]);
+            }
+            catch (OnnxRuntimeException) when (cancellation.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellation);
+            }
+            using (outputs)
+            {
+                long actual = outputs[0].GetTensorTypeAndShape().ElementCount;
+                if (actual != expected)
+                    throw new InvalidOperationException($"The backbone's cut '{_top.CutName}' gave {actual:N0} values for {rows} rows; " +
+                        $"{expected:N0} expected ({_top.CutSize:N0} a row, from the shapes read at import). The model's shapes do not match what it computes.");
+                outputs[0].GetTensorDataAsSpan<float>().CopyTo(cut);
+            }
         }
 
-        public void Dispose() => _session?.Dispose();
+        public void Dispose()
+        {
+            _session?.Dispose();
+            _runOptions.Dispose();
+        }
     }
 }

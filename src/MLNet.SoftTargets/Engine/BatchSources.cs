@@ -39,124 +39,76 @@ internal abstract class EpochBatches : IDisposable
     }
 }
 
-/// <summary>The whole training set read once into arrays; each epoch is a seeded permutation of it.</summary>
+/// <summary>
+/// The whole training set read once into a <see cref="RowStore"/> (blocks, no copy of the whole set); each epoch is a
+/// seeded permutation of it.
+/// </summary>
 internal sealed class CachedBatchSource : BatchSource
 {
-    private readonly float[] _features;
-    private readonly float[] _targets;
-    private readonly float[] _weights;
-    private readonly int _count;
+    private readonly RowStore _rows;
 
     /// <param name="examples">The training examples.</param>
     /// <param name="settings">Batching and shuffling.</param>
     /// <param name="featurizer">When set, each feature row is replaced by the frozen backbone's cut activations
     /// (the bottleneck cache), computed in chunks of rows.</param>
-    public CachedBatchSource(IExampleSource examples, BatchSettings settings, BackboneTop.Featurizer? featurizer = null)
+    /// <param name="cancellation">Checked after every chunk (and inside the backbone's runs).</param>
+    public CachedBatchSource(IExampleSource examples, BatchSettings settings, BackboneTop.Featurizer? featurizer = null,
+        CancellationToken cancellation = default)
         : base(examples, settings)
     {
         int d = examples.FeatureCount, k = examples.ClassCount;
-        var features = new List<float>();
-        var targets = new List<float>();
-        var weights = new List<float>();
-        var q = new float[k];
-        const int chunkRows = 32;
+        _rows = new RowStore(featurizer?.OutputSize ?? d, k);
+        int chunkRows = featurizer?.ChunkRows ?? 32;
         var chunk = new float[chunkRows * d];
-        int inChunk = 0;
+        var targets = new float[chunkRows * k];
+        var weights = new float[chunkRows];
         float[]? cut = featurizer is null ? null : new float[chunkRows * featurizer.OutputSize];
+        int inChunk = 0;
         void Flush()
         {
             if (inChunk == 0)
                 return;
-            if (featurizer is null)
+            var rows = chunk;
+            if (featurizer is not null)
             {
-                features.AddRange(chunk.AsSpan(0, inChunk * d));
+                featurizer.Run(chunk, inChunk, cut, cancellation);
+                rows = cut!;
             }
-            else
-            {
-                featurizer.Run(chunk, inChunk, cut);
-                features.AddRange(cut!.AsSpan(0, inChunk * featurizer.OutputSize));
-            }
+            int size = _rows.FeatureSize;
+            for (int r = 0; r < inChunk; r++)
+                _rows.Append(rows.AsSpan(r * size, size), targets.AsSpan(r * k, k), weights[r]);
             inChunk = 0;
         }
         using (var pass = examples.Open(null))
         {
-            while (pass.TryRead(chunk.AsSpan(inChunk * d, d), q, out float w))
+            while (pass.TryRead(chunk.AsSpan(inChunk * d, d), targets.AsSpan(inChunk * k, k), out weights[inChunk]))
             {
-                targets.AddRange(q);
-                weights.Add(w);
                 if (++inChunk == chunkRows)
+                {
                     Flush();
+                    cancellation.ThrowIfCancellationRequested();
+                }
             }
             SkippedRows = pass.SkippedRows;
         }
         Flush();
-        FeatureSize = featurizer?.OutputSize ?? d;
-        _features = [.. features];
-        _targets = [.. targets];
-        _weights = [.. weights];
-        _count = weights.Count;
+        FeatureSize = _rows.FeatureSize;
     }
 
-    public override long? ExampleCount => _count;
+    public override long? ExampleCount => _rows.Count;
 
     /// <summary>Values per cached feature row (the cut size with a backbone).</summary>
     public int FeatureSize { get; }
 
-    /// <summary>The cached features, row-major [<see cref="ExampleCount"/>, <see cref="FeatureSize"/>].</summary>
-    public ReadOnlyMemory<float> Features => _features;
-
-    /// <summary>The cached targets, row-major [<see cref="ExampleCount"/>, K].</summary>
-    public ReadOnlyMemory<float> Targets => _targets;
-
-    /// <summary>The cached example weights.</summary>
-    public ReadOnlyMemory<float> Weights => _weights;
-
-    /// <summary>All cached rows as one view.</summary>
-    public CachedExamples Rows => new(_features, _targets, _weights, FeatureSize, Examples.ClassCount);
-
-    /// <summary>
-    /// Puts the cached rows in a seeded random order, in place (one row of scratch memory): for a full-batch method that
-    /// splits them into a fitting part and a held-out part. Epochs shuffle their own order on top of it.
-    /// </summary>
-    public void ShuffleRows(int seed)
-    {
-        var order = Enumerable.Range(0, _count).ToArray();
-        new Random(seed).Shuffle(order);
-        int d = FeatureSize, k = Examples.ClassCount;
-        var features = new float[d];
-        var targets = new float[k];
-        var done = new bool[_count];
-        // Row i receives row order[i]: follow each cycle of the permutation once.
-        for (int start = 0; start < _count; start++)
-        {
-            if (done[start])
-                continue;
-            _features.AsSpan(start * d, d).CopyTo(features);
-            _targets.AsSpan(start * k, k).CopyTo(targets);
-            float weight = _weights[start];
-            int i = start;
-            while (order[i] != start)
-            {
-                int from = order[i];
-                _features.AsSpan(from * d, d).CopyTo(_features.AsSpan(i * d, d));
-                _targets.AsSpan(from * k, k).CopyTo(_targets.AsSpan(i * k, k));
-                _weights[i] = _weights[from];
-                done[i] = true;
-                i = from;
-            }
-            features.CopyTo(_features.AsSpan(i * d, d));
-            targets.CopyTo(_targets.AsSpan(i * k, k));
-            _weights[i] = weight;
-            done[i] = true;
-        }
-    }
+    /// <summary>The cached rows.</summary>
+    public RowStore Rows => _rows;
 
     public override EpochBatches StartEpoch(int epoch, int batchSize, long skipBatches)
     {
-        var order = Enumerable.Range(0, _count).ToArray();
+        var order = Enumerable.Range(0, _rows.Count).ToArray();
         if (Settings.Shuffle)
             new Random(EpochSeed(epoch)).Shuffle(order);
-        return new Batches(this, order, (int)Math.Min(_count, skipBatches * batchSize), batchSize);
+        return new Batches(this, order, (int)Math.Min(_rows.Count, skipBatches * batchSize), batchSize);
     }
 
     private sealed class Batches(CachedBatchSource source, int[] order, int start, int batchSize) : EpochBatches
@@ -165,14 +117,15 @@ internal sealed class CachedBatchSource : BatchSource
 
         public override int Next(Span<float> features, Span<float> targets, Span<float> weights)
         {
-            int d = source.FeatureSize, k = source.Examples.ClassCount;
+            var store = source._rows;
+            int d = store.FeatureSize, k = store.TargetSize;
             int rows = Math.Min(batchSize, order.Length - _next);
             for (int r = 0; r < rows; r++)
             {
                 int i = order[_next + r];
-                source._features.AsSpan(i * d, d).CopyTo(features.Slice(r * d, d));
-                source._targets.AsSpan(i * k, k).CopyTo(targets.Slice(r * k, k));
-                weights[r] = source._weights[i];
+                store.Features(i).CopyTo(features.Slice(r * d, d));
+                store.Targets(i).CopyTo(targets.Slice(r * k, k));
+                weights[r] = store.Weight(i);
             }
             _next += rows;
             return rows;
@@ -303,6 +256,9 @@ internal readonly record struct CachedExamples(ReadOnlyMemory<float> Features, R
             return total;
         }
     }
+
+    /// <summary>Σw of every row of <paramref name="parts"/>.</summary>
+    public static double TotalWeightOf(IEnumerable<CachedExamples> parts) => parts.Sum(p => p.TotalWeight);
 
     /// <summary>Rows <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> − 1.</summary>
     public CachedExamples Slice(int start, int count) => new(Features.Slice(start * FeatureSize, count * FeatureSize),

@@ -52,20 +52,20 @@ internal static class RegularisationPath
     /// <paramref name="fit"/> runs L-BFGS on one objective from a start; its flag says whether this is the last fit.
     /// </summary>
     public static (IReadOnlyDictionary<string, float[]> Parameters, IReadOnlyList<TrainingProgress> History) Train(
-        LossGradientSession session, CachedExamples data, IReadOnlyDictionary<string, float[]> initial,
+        LossGradientSession session, RowStore data, IReadOnlyDictionary<string, float[]> initial,
         ValidationEvaluator? evaluator, Func<FullBatchObjective, IReadOnlyDictionary<string, float[]>, bool, (IReadOnlyDictionary<string, float[]>, IReadOnlyList<TrainingProgress>)> fit,
         Action<string>? log, CancellationToken cancellation)
     {
-        double totalWeight = data.TotalWeight;
+        double totalWeight = CachedExamples.TotalWeightOf(data.All);
         double multiplier = 1;
         IReadOnlyDictionary<string, float[]> start = initial;
         if (data.Count >= MinimumRows)
             (multiplier, start) = Choose(session, data, initial, evaluator, fit, log, cancellation);
-        using var final = new FullBatchObjective(session, data, multiplier / Math.Max(totalWeight, 1e-30));
+        using var final = new FullBatchObjective(session, data.All, multiplier / Math.Max(totalWeight, 1e-30));
         return fit(final, start, true);
     }
 
-    internal static (double Multiplier, IReadOnlyDictionary<string, float[]> Start) Choose(LossGradientSession session, CachedExamples data,
+    internal static (double Multiplier, IReadOnlyDictionary<string, float[]> Start) Choose(LossGradientSession session, RowStore data,
         IReadOnlyDictionary<string, float[]> initial, ValidationEvaluator? evaluator,
         Func<FullBatchObjective, IReadOnlyDictionary<string, float[]>, bool, (IReadOnlyDictionary<string, float[]>, IReadOnlyList<TrainingProgress>)> fit,
         Action<string>? log, CancellationToken cancellation)
@@ -75,7 +75,7 @@ internal static class RegularisationPath
         {
             if (evaluator is not null)
             {
-                folds.Add((new FullBatchObjective(session, data, 0), null, data.TotalWeight));
+                folds.Add((new FullBatchObjective(session, data.All, 0), null, CachedExamples.TotalWeightOf(data.All)));
             }
             else
             {
@@ -86,9 +86,9 @@ internal static class RegularisationPath
                     // Fold f holds out rows [from, to); one fold holds out the last HoldoutShare of the rows.
                     int from = count == 1 ? data.Count - heldRows : (int)((long)data.Count * f / count);
                     int to = count == 1 ? data.Count : (int)((long)data.Count * (f + 1) / count);
-                    var fitParts = new[] { data.Slice(0, from), data.Slice(to, data.Count - to) }.Where(p => p.Count > 0).ToArray();
+                    var fitParts = data.Parts(0, from).Concat(data.Parts(to, data.Count - to)).ToArray();
                     folds.Add((new FullBatchObjective(session, fitParts, 0),
-                        new FullBatchObjective(session, data.Slice(from, to - from), 0), fitParts.Sum(p => p.TotalWeight)));
+                        new FullBatchObjective(session, data.Parts(from, to - from), 0), CachedExamples.TotalWeightOf(fitParts)));
                 }
             }
 

@@ -49,11 +49,11 @@ internal sealed class TrainingRun
         using (sessionOptions)
         using (var featurizer = _backbone is null ? null : new BackboneTop.Featurizer(_backbone, sessionOptions))
         using (var runner = new TrainStepRunner(graph, initial, _settings.Batches.BatchSize, Network.InputSize, Network.ClassCount, sessionOptions))
-        using (var evaluator = validation is null ? null : new ValidationEvaluator(validation, Network, sessionOptions, featurizer))
+        using (var evaluator = validation is null ? null : new ValidationEvaluator(validation, Network, sessionOptions, featurizer, run.Cancellation))
         {
             // With a backbone the frozen part runs once per example, so the data is always cached (the bottleneck cache).
             BatchSource source = _settings.Batches.CacheData || featurizer is not null
-                ? new CachedBatchSource(train, _settings.Batches, featurizer)
+                ? new CachedBatchSource(train, _settings.Batches, featurizer, run.Cancellation)
                 : new StreamingBatchSource(train, _settings.Batches);
             return new TrainingLoop(_settings, run, graph, runner, source, evaluator).Run();
         }
@@ -65,9 +65,9 @@ internal sealed class TrainingRun
         var (sessionOptions, _) = ExecutionProviders.Create(run.Device, run.Threads, run.Log);
         using (sessionOptions)
         using (var featurizer = _backbone is null ? null : new BackboneTop.Featurizer(_backbone, sessionOptions))
-        using (var evaluator = validation is null ? null : new ValidationEvaluator(validation, Network, sessionOptions, featurizer))
+        using (var evaluator = validation is null ? null : new ValidationEvaluator(validation, Network, sessionOptions, featurizer, run.Cancellation))
         {
-            var data = new CachedBatchSource(train, _settings.Batches, featurizer);
+            var data = new CachedBatchSource(train, _settings.Batches, featurizer, run.Cancellation);
             if (data.ExampleCount is not > 0)
                 throw new InvalidOperationException(data.SkippedRows > 0
                     ? $"All {data.SkippedRows} rows of the training data are missing (label key missing, or soft target containing NaN): nothing to train on."
@@ -81,11 +81,11 @@ internal sealed class TrainingRun
             using var session = new LossGradientSession(Network, _settings.Loss, sessionOptions);
             if (_settings.Optimizer.WeightDecay is { } l2)
             {
-                using var objective = new FullBatchObjective(session, data.Rows, l2);
+                using var objective = new FullBatchObjective(session, data.Rows.All, l2);
                 return Fit(objective, initial, true);
             }
             // λ unset: the regularisation path on a seeded random order of the rows (see RegularisationPath).
-            data.ShuffleRows(_settings.Batches.Seed);
+            data.Rows.Shuffle(_settings.Batches.Seed);
             return RegularisationPath.Train(session, data.Rows, initial, evaluator, Fit, run.Log, run.Cancellation);
         }
     }

@@ -13,46 +13,56 @@ internal sealed class ValidationEvaluator : IDisposable
     private const int Batch = 1024;
     private readonly InferenceSession _session;
     private readonly ClassifierNetwork _network;
-    private readonly float[] _features;
-    private readonly int[] _labels;
+    private readonly RowStore _features;
+    private readonly List<int> _labels = [];
 
     /// <param name="examples">The validation examples with one-hot targets (the label's class).</param>
     /// <param name="network">The network being trained.</param>
     /// <param name="options">Session options of the run.</param>
-    /// <param name="featurizer">With a backbone: the frozen part, run once over the validation set.</param>
+    /// <param name="featurizer">With a backbone: the frozen part, run once over the validation set, chunk by chunk as
+    /// it is read (no raw copy of the set is kept).</param>
+    /// <param name="cancellation">Checked after every chunk (and inside the backbone's runs).</param>
     /// <exception cref="InvalidOperationException">No example has a label.</exception>
-    public ValidationEvaluator(IExampleSource examples, ClassifierNetwork network, SessionOptions options, BackboneTop.Featurizer? featurizer = null)
+    public ValidationEvaluator(IExampleSource examples, ClassifierNetwork network, SessionOptions options, BackboneTop.Featurizer? featurizer = null,
+        CancellationToken cancellation = default)
     {
         _network = network;
-        int d = examples.FeatureCount;
-        var features = new List<float>();
-        var labels = new List<int>();
-        var x = new float[d];
-        var q = new float[examples.ClassCount];
+        int d = examples.FeatureCount, k = examples.ClassCount;
+        _features = new RowStore(featurizer?.OutputSize ?? d, 0);
+        int chunkRows = featurizer?.ChunkRows ?? 256;
+        var chunk = new float[chunkRows * d];
+        var cut = featurizer is null ? null : new float[chunkRows * featurizer.OutputSize];
+        var q = new float[k];
+        int inChunk = 0;
+        void Flush()
+        {
+            if (inChunk == 0)
+                return;
+            var rows = chunk;
+            if (featurizer is not null)
+            {
+                // The logits graph starts at the backbone's cut: run the frozen part on the chunk.
+                featurizer.Run(chunk, inChunk, cut, cancellation);
+                rows = cut!;
+            }
+            int size = _features.FeatureSize;
+            for (int r = 0; r < inChunk; r++)
+                _features.Append(rows.AsSpan(r * size, size), [], 1);
+            inChunk = 0;
+            cancellation.ThrowIfCancellationRequested();
+        }
         using (var pass = examples.Open(null))
         {
-            while (pass.TryRead(x, q, out _))
+            while (pass.TryRead(chunk.AsSpan(inChunk * d, d), q, out _))
             {
-                features.AddRange(x);
-                labels.Add(Array.IndexOf(q, 1f));
+                _labels.Add(Array.IndexOf(q, 1f));
+                if (++inChunk == chunkRows)
+                    Flush();
             }
         }
-        if (labels.Count == 0)
+        Flush();
+        if (_labels.Count == 0)
             throw new InvalidOperationException($"{examples.Description} has no rows with a label.");
-        _features = [.. features];
-        if (featurizer is not null)
-        {
-            // The logits graph starts at the backbone's cut: run the frozen part once.
-            var cut = new float[labels.Count * featurizer.OutputSize];
-            const int chunk = 32;
-            for (int start = 0; start < labels.Count; start += chunk)
-            {
-                int rows = Math.Min(chunk, labels.Count - start);
-                featurizer.Run(_features.AsSpan(start * d, rows * d).ToArray(), rows, cut.AsSpan(start * featurizer.OutputSize, rows * featurizer.OutputSize));
-            }
-            _features = cut;
-        }
-        _labels = [.. labels];
         _session = new InferenceSession(InferenceGraph.BuildLogits(network), options);
     }
 
@@ -66,28 +76,33 @@ internal sealed class ValidationEvaluator : IDisposable
         try
         {
             using var runOptions = new RunOptions();
-            for (int start = 0; start < _labels.Length; start += Batch)
+            var names = parameterValues.Select(p => p.Name).Prepend(InferenceGraph.Features).ToArray();
+            int first = 0;
+            foreach (var part in _features.All)
             {
-                int rows = Math.Min(Batch, _labels.Length - start);
-                using var x = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _features.AsMemory(start * d, rows * d), [rows, d]);
-                var names = parameterValues.Select(p => p.Name).Prepend(InferenceGraph.Features).ToArray();
-                var values = parameterValues.Select(p => p.Value).Prepend(x).ToArray();
-                using var outputs = _session.Run(runOptions, names, values, [InferenceGraph.Logits]);
-                var logits = outputs[0].GetTensorDataAsSpan<float>();
-                for (int r = 0; r < rows; r++)
+                for (int start = 0; start < part.Count; start += Batch)
                 {
-                    var row = logits.Slice(r * k, k);
-                    int label = _labels[start + r];
-                    int best = 0;
-                    for (int c = 1; c < k; c++)
+                    int rows = Math.Min(Batch, part.Count - start);
+                    using var x = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, AsWritable(part.Features.Slice(start * d, rows * d)), [rows, d]);
+                    var values = parameterValues.Select(p => p.Value).Prepend(x).ToArray();
+                    using var outputs = _session.Run(runOptions, names, values, [InferenceGraph.Logits]);
+                    var logits = outputs[0].GetTensorDataAsSpan<float>();
+                    for (int r = 0; r < rows; r++)
                     {
-                        if (row[c] > row[best])
-                            best = c;
+                        var row = logits.Slice(r * k, k);
+                        int label = _labels[first + start + r];
+                        int best = 0;
+                        for (int c = 1; c < k; c++)
+                        {
+                            if (row[c] > row[best])
+                                best = c;
+                        }
+                        logLoss += SoftTargetKernels.LogSumExp<float>(row) - row[label];
+                        if (best == label)
+                            correct++;
                     }
-                    logLoss += SoftTargetKernels.LogSumExp<float>(row) - row[label];
-                    if (best == label)
-                        correct++;
                 }
+                first += part.Count;
             }
         }
         finally
@@ -95,8 +110,11 @@ internal sealed class ValidationEvaluator : IDisposable
             foreach (var (_, value) in parameterValues)
                 value.Dispose();
         }
-        return (logLoss / _labels.Length, correct / (double)_labels.Length);
+        return (logLoss / _labels.Count, correct / (double)_labels.Count);
     }
 
     public void Dispose() => _session.Dispose();
+
+    // ONNX Runtime only reads these inputs; its API takes Memory<T>.
+    private static Memory<float> AsWritable(ReadOnlyMemory<float> memory) => System.Runtime.InteropServices.MemoryMarshal.AsMemory(memory);
 }

@@ -24,7 +24,7 @@ public sealed class FullBatchObjectiveTests
         var (options, _) = ExecutionProviders.Create(TrainingDevice.Cpu, 1, null);
         using var _options = options;
         using var session = new LossGradientSession(network, new LossSettings(1.5, ExampleWeights: true), options);
-        using var objective = new FullBatchObjective(session, data.Rows, l2: 0.3);
+        using var objective = new FullBatchObjective(session, data.Rows.All, l2: 0.3);
         var theta = Enumerable.Range(0, objective.Dimension).Select(_ => random.NextDouble() - 0.5).ToArray();
         var gradient = new double[objective.Dimension];
         double f = objective.Evaluate(theta, gradient);

@@ -35,12 +35,12 @@ public sealed class RegularisationPathTests
     [TestMethod]
     public void ShuffleRows_MovesWholeRows_InTheSeededOrder()
     {
-        const int rows = 257, d = 3, k = 2;
+        const int rows = 257, d = 3;
         var x = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, d).Select(j => (float)(r * 10 + j)).ToArray()).ToArray();
         var q = Enumerable.Range(0, rows).Select(r => new[] { r / 1000f, 1 - r / 1000f }).ToArray();
         var w = Enumerable.Range(0, rows).Select(r => 1 + r / 100f).ToArray();
         var data = new CachedBatchSource(new ArrayExampleSource(x, q, w), new BatchSettings(1, 1, false, 1, true, 1));
-        data.ShuffleRows(5);
+        data.Rows.Shuffle(5);
 
         var order = Enumerable.Range(0, rows).ToArray();
         new Random(5).Shuffle(order);
@@ -48,11 +48,36 @@ public sealed class RegularisationPathTests
         for (int i = 0; i < rows; i++)
         {
             int from = order[i];
-            CollectionAssert.AreEqual(x[from], view.Features.Slice(i * d, d).ToArray(), $"features of row {i}");
-            CollectionAssert.AreEqual(q[from], view.Targets.Slice(i * k, k).ToArray(), $"targets of row {i}");
-            Assert.AreEqual(w[from], view.Weights.Span[i], $"weight of row {i}");
+            CollectionAssert.AreEqual(x[from], view.Features(i).ToArray(), $"features of row {i}");
+            CollectionAssert.AreEqual(q[from], view.Targets(i).ToArray(), $"targets of row {i}");
+            Assert.AreEqual(w[from], view.Weight(i), $"weight of row {i}");
         }
         Assert.IsFalse(order.SequenceEqual(Enumerable.Range(0, rows)), "the seed moved rows");
+    }
+
+    [TestMethod]
+    public void ARowStoreInSmallBlocks_KeepsEveryRow_AndItsPartsCoverExactlyTheRowsAsked()
+    {
+        const int d = 3, k = 2, rows = 50;
+        var store = new RowStore(d, k, blockValues: 8 * d);
+        Assert.AreEqual(8, store.RowsPerBlock);
+        for (int r = 0; r < rows; r++)
+            store.Append([r, r + 0.25f, r + 0.5f], [r / 100f, 1 - r / 100f], r + 1);
+        Assert.AreEqual(rows, store.Count);
+        var parts = store.Parts(5, 20);
+        CollectionAssert.AreEqual(new[] { 3, 8, 8, 1 }, parts.Select(p => p.Count).ToArray(), "rows 5..24 over blocks 0..3");
+        var firsts = parts.SelectMany(p => Enumerable.Range(0, p.Count).Select(i => p.Features.Span[i * d])).ToArray();
+        CollectionAssert.AreEqual(Enumerable.Range(5, 20).Select(i => (float)i).ToArray(), firsts);
+        store.Shuffle(3);
+        var seen = Enumerable.Range(0, rows).Select(i => (int)store.Features(i)[0]).ToArray();
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, rows).ToArray(), seen, "a permutation of the rows");
+        for (int i = 0; i < rows; i++)
+        {
+            int original = seen[i];
+            Assert.AreEqual(original + 0.5f, store.Features(i)[2]);
+            Assert.AreEqual(1 - original / 100f, store.Targets(i)[1]);
+            Assert.AreEqual(original + 1, store.Weight(i));
+        }
     }
 
     [TestMethod]
@@ -63,13 +88,17 @@ public sealed class RegularisationPathTests
         var x = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, d).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
         var q = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, k).Select(c => c == r % k ? 0.8f : 0.1f).ToArray()).ToArray();
         var data = new CachedBatchSource(new ArrayExampleSource(x, q), new BatchSettings(1, 1, false, 1, true, 1)).Rows;
+        // Blocks of 64 rows: the parts below cross block boundaries.
+        var blocked = new RowStore(d, k, blockValues: 64 * d);
+        for (int r = 0; r < rows; r++)
+            blocked.Append(x[r], q[r], 1);
         var network = new ClassifierNetwork(new ClassifierHead(d, k, [], null));
         var (options, _) = ExecutionProviders.Create(TrainingDevice.Cpu, 1, null);
         using var _options = options;
         var loss = new LossSettings(1, ExampleWeights: false);
         using var session = new LossGradientSession(network, loss, options);
-        using var whole = new FullBatchObjective(session, data, 0.01);
-        using var parts = new FullBatchObjective(session, [data.Slice(0, 40), data.Slice(40, 200), data.Slice(240, 60)], 0.01);
+        using var whole = new FullBatchObjective(session, data.All, 0.01);
+        using var parts = new FullBatchObjective(session, [.. blocked.Parts(0, 40), .. blocked.Parts(40, 200), .. blocked.Parts(240, 60)], 0.01);
         var theta = Enumerable.Range(0, whole.Dimension).Select(_ => random.NextDouble() - 0.5).ToArray();
         var g1 = new double[whole.Dimension];
         var g2 = new double[whole.Dimension];
