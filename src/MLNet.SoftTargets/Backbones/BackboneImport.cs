@@ -69,6 +69,8 @@ internal static class BackboneImport
         {
             var inputs = node.Input.Where(i => i.Length > 0).Select(Value).ToArray();
             var attributes = node.Attribute.Where(a => !(node.OpType == "BatchNormalization" && a.Name is "spatial" or "is_test" or "consumed_inputs")).ToArray();
+            if (node.OpType is "Conv" or "MaxPool" or "AveragePool")
+                attributes = ExplicitPads(node, g.Shape(inputs[0]), inputs.Length > 1 ? g.Shape(inputs[1]) : null, attributes);
             var shape = OutputShape(g, node, inputs, attributes);
             values[node.Output[0]] = g.Node(node.OpType, inputs, shape, attributes);
         }
@@ -100,7 +102,6 @@ internal static class BackboneImport
     private static long[] OutputShape(GraphBuilder g, NodeProto node, string[] inputs, AttributeProto[] attributes)
     {
         var x = g.Shape(inputs[0]);
-        long[]? Ints(string name) => attributes.FirstOrDefault(a => a.Name == name)?.Ints.ToArray();
         long Int(string name, long fallback) => attributes.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;
         switch (node.OpType)
         {
@@ -109,9 +110,9 @@ internal static class BackboneImport
             case "Add" or "Sub" or "Mul" or "Div":
                 return Ops.BroadcastShape(x, g.Shape(inputs[1]));
             case "Conv":
-                return Window(x, g.Shape(inputs[1])[0], Ints("kernel_shape") ?? g.Shape(inputs[1])[2..], Ints("strides"), Ints("pads"), Ints("dilations"));
+                return [.. Window(node, x, g.Shape(inputs[1]), attributes).Shape];
             case "MaxPool" or "AveragePool":
-                return Window(x, x[1], Ints("kernel_shape")!, Ints("strides"), Ints("pads"), null);
+                return [.. Window(node, x, null, attributes).Shape];
             case "GlobalAveragePool" or "GlobalMaxPool":
                 return [x[0], x[1], .. Enumerable.Repeat(1L, x.Length - 2)];
             case "Flatten":
@@ -133,19 +134,86 @@ internal static class BackboneImport
         }
     }
 
-    /// <summary>Output shape of a sliding window (Conv or pooling) over NCHW with explicit pads [begin…, end…].</summary>
-    private static long[] Window(long[] x, long channels, long[] kernel, long[]? strides, long[]? pads, long[]? dilations)
+    /// <summary>
+    /// The output shape of a sliding window (Conv, MaxPool, AveragePool) over NCHW and the explicit pads
+    /// [begin…, end…] that give it with <c>auto_pad = NOTSET</c> and <c>ceil_mode = 0</c>, as ONNX Runtime computes
+    /// them: SAME_UPPER / SAME_LOWER give ⌈in / stride⌉ with the total padding split (the odd one at the end for
+    /// UPPER, at the beginning for LOWER); VALID pads nothing; <c>ceil_mode</c> rounds the window count up but drops a
+    /// last window that would start in the end padding.
+    /// </summary>
+    internal static (long[] Shape, long[] Pads) Window(NodeProto node, long[] x, long[]? weightShape, AttributeProto[] attributes)
     {
+        long[]? Ints(string name) => attributes.FirstOrDefault(a => a.Name == name)?.Ints.ToArray();
+        string autoPad = attributes.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
+        bool ceil = attributes.FirstOrDefault(a => a.Name == "ceil_mode")?.I == 1;
         int spatial = x.Length - 2;
-        var result = new long[x.Length];
-        result[0] = x[0];
-        result[1] = channels;
+        var kernel = Ints("kernel_shape") ?? weightShape?[2..]
+            ?? throw new NotSupportedException($"{node.OpType} '{node.Name}' has no kernel_shape.");
+        long[] strides = Ints("strides") ?? [.. Enumerable.Repeat(1L, spatial)];
+        long[] dilations = Ints("dilations") ?? [.. Enumerable.Repeat(1L, spatial)];
+        long[] pads = Ints("pads") ?? new long[2 * spatial];
+        var shape = new long[x.Length];
+        var explicitPads = new long[2 * spatial];
+        shape[0] = x[0];
+        shape[1] = weightShape?[0] ?? x[1];
         for (int i = 0; i < spatial; i++)
         {
-            long stride = strides?[i] ?? 1, dilation = dilations?[i] ?? 1;
-            long padded = x[i + 2] + (pads?[i] ?? 0) + (pads?[i + spatial] ?? 0);
-            result[i + 2] = x[i + 2] < 0 ? -1 : (padded - dilation * (kernel[i] - 1) - 1) / stride + 1;
+            long input = x[i + 2], stride = strides[i], window = dilations[i] * (kernel[i] - 1) + 1;
+            if (input < 0)
+            {
+                shape[i + 2] = -1;
+                continue;
+            }
+            long begin = pads[i], end = pads[i + spatial], output;
+            switch (autoPad)
+            {
+                case "SAME_UPPER" or "SAME_LOWER":
+                    output = (input + stride - 1) / stride;
+                    long total = Math.Max(0, (output - 1) * stride + window - input);
+                    begin = autoPad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
+                    end = total - begin;
+                    break;
+                case "VALID":
+                    begin = end = 0;
+                    output = Count(input, window, stride, ceil);
+                    break;
+                case "NOTSET" or "":
+                    output = Count(input + begin + end, window, stride, ceil);
+                    if (ceil && (output - 1) * stride >= input + begin)
+                        output--;
+                    break;
+                default:
+                    throw new NotSupportedException($"{node.OpType} '{node.Name}' has auto_pad '{autoPad}'.");
+            }
+            // The end padding that makes floor-mode arithmetic give the same count (ceil_mode's partial last window).
+            end = Math.Max(end, (output - 1) * stride + window - input - begin);
+            shape[i + 2] = output;
+            explicitPads[i] = begin;
+            explicitPads[i + spatial] = end;
         }
-        return result;
+        return (shape, explicitPads);
+
+        static long Count(long padded, long window, long stride, bool ceil) =>
+            padded < window ? 0 : (ceil ? (padded - window + stride - 1) / stride : (padded - window) / stride) + 1;
+    }
+
+    /// <summary>
+    /// The attributes of a window op with <c>auto_pad</c> and <c>ceil_mode</c> replaced by the explicit pads that compute
+    /// the same output, so that the gradient rules, which read <c>pads</c>, differentiate what runs.
+    /// </summary>
+    /// <exception cref="NotSupportedException">An AveragePool with <c>ceil_mode = 1</c> and <c>count_include_pad = 1</c>
+    /// (its partial window's divisor has no explicit-pads form).</exception>
+    private static AttributeProto[] ExplicitPads(NodeProto node, long[] x, long[]? weightShape, AttributeProto[] attributes)
+    {
+        bool ceil = attributes.FirstOrDefault(a => a.Name == "ceil_mode")?.I == 1;
+        bool hasAutoPad = attributes.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() is { Length: > 0 } p && p != "NOTSET";
+        if (!ceil && !hasAutoPad)
+            return attributes;
+        if (ceil && node.OpType == "AveragePool" && attributes.FirstOrDefault(a => a.Name == "count_include_pad")?.I == 1)
+            throw new NotSupportedException($"AveragePool '{node.Name}' has ceil_mode = 1 with count_include_pad = 1, which cannot be imported for training; keep it in the frozen part (fewer TrainableLayers).");
+        var (_, pads) = Window(node, x, weightShape, attributes);
+        var pad = new AttributeProto { Name = "pads", Type = AttributeProto.Types.AttributeType.Ints };
+        pad.Ints.AddRange(pads);
+        return [.. attributes.Where(a => a.Name is not ("pads" or "auto_pad" or "ceil_mode")), pad];
     }
 }
