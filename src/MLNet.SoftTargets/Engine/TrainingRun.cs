@@ -37,7 +37,17 @@ internal sealed class TrainingRun
     /// </summary>
     /// <exception cref="InvalidOperationException">Bad data, no usable rows, or a training loss that is not finite.</exception>
     /// <exception cref="OperationCanceledException">The run's cancellation token was cancelled.</exception>
+    /// <remarks>
+    /// The run happens on a thread of its own, which this call waits for: ONNX Runtime flushes denormals to zero on the
+    /// threads that create and run the training sessions (<c>session.set_denormal_as_zero</c>, worth 2× on Adam's
+    /// steps), a per-thread floating-point mode that must not leak to the caller's thread. Progress reports and log
+    /// lines are delivered on that thread; exceptions are rethrown here with their stack traces.
+    /// </remarks>
     public (IReadOnlyDictionary<string, float[]> Parameters, IReadOnlyList<TrainingProgress> History) Train(RunSettings run, IExampleSource train,
+        IExampleSource? validation, IReadOnlyDictionary<string, float[]>? initialParameters) =>
+        OwnThread.Run(() => TrainHere(run, train, validation, initialParameters));
+
+    private (IReadOnlyDictionary<string, float[]> Parameters, IReadOnlyList<TrainingProgress> History) TrainHere(RunSettings run, IExampleSource train,
         IExampleSource? validation, IReadOnlyDictionary<string, float[]>? initialParameters)
     {
         var initial = initialParameters ?? Network.Initialize(_settings.Batches.Seed);
@@ -72,6 +82,8 @@ internal sealed class TrainingRun
                 throw new InvalidOperationException(data.SkippedRows > 0
                     ? $"All {data.SkippedRows} rows of the training data are missing (label key missing, or soft target containing NaN): nothing to train on."
                     : "The training data has no rows.");
+            if (data.SkippedRows > 0)
+                run.Log?.Invoke($"Skipped {data.SkippedRows} rows whose label or soft target is missing.");
             // The path's fits report nothing but a cancellation.
             var silent = run with { Progress = run.Progress is null ? null : new CancellationOnly(run.Progress) };
             (IReadOnlyDictionary<string, float[]>, IReadOnlyList<TrainingProgress>) Fit(FullBatchObjective objective, IReadOnlyDictionary<string, float[]> start, bool final) =>

@@ -22,7 +22,7 @@ internal sealed class OrtClassifierSession : IDisposable
         ClassCount = classCount;
         EmbeddingSize = embeddingSize;
         WithEmbedding = withEmbedding;
-        (_options, _) = ExecutionProviders.Create(TrainingDevice.Cpu, Environment.ProcessorCount, log: null);
+        (_options, _) = ExecutionProviders.Create(TrainingDevice.Cpu, Environment.ProcessorCount, log: null, flushDenormals: false);
         try
         {
             _session = new InferenceSession(graph, _options);
