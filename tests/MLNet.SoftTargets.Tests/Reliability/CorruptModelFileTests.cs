@@ -68,6 +68,7 @@ public sealed class CorruptModelFileTests
             Assert.IsFalse(error is NullReferenceException or IndexOutOfRangeException or AccessViolationException,
                 $"{corruption}: an unhelpful {error.GetType()}: {error.Message}");
             Assert.IsFalse(string.IsNullOrWhiteSpace(error.Message));
+            Console.WriteLine($"{corruption}, {(fastScoring ? "LoadWithFastScoring" : "Model.Load")}: {error.GetType()}: {error.Message}");
         }
         finally
         {
