@@ -30,7 +30,7 @@ internal sealed class TrainStepRunner : IDisposable
     private readonly float[] _targets;
     private readonly float[] _weights;
     private readonly float[] _learningRate = new float[1];
-    private readonly float[] _step = new float[1];
+    private readonly long[] _step = new long[1];
     private readonly float[] _loss = new float[1];
     private readonly List<OrtValue> _owned = [];
     private readonly Dictionary<int, OrtValue[]> _partialBatches = [];

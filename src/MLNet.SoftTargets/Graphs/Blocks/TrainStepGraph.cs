@@ -6,7 +6,7 @@ namespace MLNet.SoftTargets.Graphs.Blocks;
 /// <summary>
 /// The training step as one ONNX graph: forward pass of the head, soft-target cross-entropy, reverse-mode
 /// gradients and the optimizer update. Inputs: <c>features</c> [N, D], <c>targets</c> [N, K], optionally
-/// <c>weights</c> [N], <c>learning_rate</c> and <c>step</c> (float scalars, step counted from 1), then every
+/// <c>weights</c> [N], <c>learning_rate</c> (float scalar) and <c>step</c> (int64 scalar, counted from 1), then every
 /// state tensor. Outputs: <c>loss</c>, then <c>{state}.out</c> for every state tensor, in <see cref="StateNames"/> order.
 /// </summary>
 /// <remarks>State names follow one scheme: parameter <c>w</c>, optimizer state <c>w.m</c>, <c>w.v</c>, … (onnxblock's convention).</remarks>
@@ -48,7 +48,9 @@ internal sealed class TrainStepGraph
         var targets = g.AddInput(Targets, [GraphBuilder.Dynamic, network.ClassCount]);
         var weights = withWeights ? g.AddInput(Weights, [GraphBuilder.Dynamic]) : null;
         var learningRate = g.AddInput(LearningRate, []);
-        var step = g.AddInput(Step, []);
+        // The 1-based step count is an int64 input, exact for any run length; the optimizer reads it as the element
+        // type (exact below 2^24, and beyond that Adam's bias corrections are 1 to float precision anyway).
+        var step = g.CastToElement(g.AddInput(Step, [], TensorProto.Types.DataType.Int64));
 
         var state = new List<StateTensor>();
         var values = new Dictionary<string, string>();
