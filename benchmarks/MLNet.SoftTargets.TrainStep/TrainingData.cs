@@ -1,9 +1,6 @@
 
 namespace MLNet.SoftTargets.TrainStep;
 
-/// <summary>One batch, already laid out the way <see cref="ITrainStepContestant.Step"/> takes it.</summary>
-public sealed record Batch(float[] X, float[] Q, int Rows);
-
 /// <summary>The training rows cut into batches once, so that the timed loop does no copying of its own.</summary>
 public sealed class TrainingData
 {
