@@ -19,4 +19,29 @@ public interface ITrainStep : IDisposable
 }
 
 /// <summary>One batch, already laid out the way <see cref="ITrainStep.Step"/> takes it.</summary>
-public sealed record Batch(float[] X, float[] Q, int Rows);
+public sealed record Batch(float[] X, float[] Q, int Rows)
+{
+    /// <summary>
+    /// Rows 0..<paramref name="rows"/>-1 of <paramref name="x"/> (row-major, <paramref name="features"/> wide) cut into
+    /// ⌈rows / batch⌉ batches in order (the last one may be partial), with the soft targets <c>(1-α)·onehot + α/K</c> of
+    /// the labels <paramref name="y"/>.
+    /// </summary>
+    public static List<Batch> Cut(float[] x, byte[] y, int rows, int batch, int features, int classes, float alpha)
+    {
+        float off = alpha / classes;
+        float on = 1f - alpha + off;
+        var batches = new List<Batch>();
+        for (int start = 0; start < rows; start += batch)
+        {
+            int n = Math.Min(batch, rows - start);
+            var bq = new float[n * classes];
+            for (int r = 0; r < n; r++)
+            {
+                bq.AsSpan(r * classes, classes).Fill(off);
+                bq[r * classes + y[start + r]] = on;
+            }
+            batches.Add(new Batch(x.AsSpan(start * features, n * features).ToArray(), bq, n));
+        }
+        return batches;
+    }
+}

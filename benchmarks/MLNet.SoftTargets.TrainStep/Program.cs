@@ -3,21 +3,12 @@
 // See README.md in this folder.
 
 using System.Diagnostics;
-using System.Globalization;
-using MLNet.SoftTargets.Examples;
 using MLNet.SoftTargets.TrainStep;
 
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-
-if (!CommandLineHost.TryParse(BenchmarkOptions.Command(), args, BenchmarkOptions.From, out var options, out int exitCode))
-    return exitCode;
-
 var total = Stopwatch.StartNew();
-
-// Before anything touches a TorchSharp type: its static constructor loads the native wrapper.
-string fix = TorchSharpNativeFix.Apply();
-string torchCheck = TorchSharpNativeFix.Check();
+if (!TorchSharpBenchmark.Start(BenchmarkOptions.Command(), args, BenchmarkOptions.From, out var options, out int exitCode, out var torchLines))
+    return exitCode;
+var (fix, torchCheck) = torchLines;
 
 var data = TrainingData.Load(options.DataDirectory, TrainStepJob.TrainRows, TrainStepJob.Batch);
 
@@ -52,8 +43,7 @@ try
 
     var harness = new Harness(data.Batches);
     harness.Race(contestants, options.WarmupSeconds, options.Rounds, options.Warmup, options.Steps, "samples");
-    Console.WriteLine();
-    Console.WriteLine($"Load average at end: {MachineInfo.LoadAverage()}. Total wall time: {total.Elapsed.TotalSeconds:F1} s");
+    TorchSharpBenchmark.PrintEnd(total);
     return 0;
 }
 finally
