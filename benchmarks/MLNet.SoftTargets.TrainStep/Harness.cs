@@ -12,7 +12,69 @@ public readonly record struct RoundResult(int Steps, long Samples, double Second
 /// <summary>Runs a contestant over the batches of an epoch and times it.</summary>
 public sealed class Harness(IReadOnlyList<Batch> batches)
 {
-    private readonly Dictionary<ITrainStepContestant, int> _cursor = new(ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// The race: first <see cref="WarmUp"/> each contestant for <paramref name="warmupSeconds"/> (one report line each),
+    /// then <paramref name="rounds"/> rounds in which the contestants alternate, their order reversed every other round
+    /// (A B, B A, …), so slow drift on the machine hits both; prints a markdown row per contestant and round, then
+    /// the summary table (<see cref="PrintSummary"/>). <paramref name="unit"/> names the rows ("samples", "images").
+    /// The first contestant is the peer of the ratio column.
+    /// </summary>
+    public IReadOnlyDictionary<ITrainStep, List<RoundResult>> Race(IReadOnlyList<ITrainStep> contestants, double warmupSeconds,
+        int rounds, int warmup, int steps, string unit)
+    {
+        foreach (var contestant in contestants)
+        {
+            var started = Stopwatch.StartNew();
+            int warmupSteps = WarmUp(contestant, TimeSpan.FromSeconds(warmupSeconds));
+            Console.WriteLine($"- Initial warm-up of {contestant.Name}: {warmupSteps} steps in {started.Elapsed.TotalSeconds:F1} s");
+        }
+        Console.WriteLine();
+        var results = new Dictionary<ITrainStep, List<RoundResult>>(ReferenceEqualityComparer.Instance);
+        foreach (var contestant in contestants)
+            results[contestant] = [];
+
+        Console.WriteLine($"| round | contestant | {unit}/s | ms/step | loss |");
+        Console.WriteLine("|---:|---|---:|---:|---:|");
+        for (int round = 0; round < rounds; round++)
+        {
+            var order = round % 2 == 0 ? contestants : Enumerable.Reverse(contestants).ToList();
+            foreach (var contestant in order)
+            {
+                var result = Run(contestant, warmup, steps);
+                results[contestant].Add(result);
+                Console.WriteLine($"| {round + 1} | {contestant.Name} | {result.SamplesPerSecond:N0} | {result.MillisecondsPerStep:F3} | {result.LastLoss:F4} |");
+            }
+        }
+        Console.WriteLine();
+        PrintSummary(contestants, results, unit);
+        return results;
+    }
+
+    /// <summary>The summary table: per contestant the median, min and max of its rounds, and the ratio to the first contestant.</summary>
+    public static void PrintSummary(IReadOnlyList<ITrainStep> contestants, IReadOnlyDictionary<ITrainStep, List<RoundResult>> results, string unit)
+    {
+        int rounds = results[contestants[0]].Count;
+        Console.WriteLine($"| contestant | {unit}/s (median of {rounds}) | min | max | ms/step (median) | vs {contestants[0].Name} | last loss |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        double peer = Median(results[contestants[0]].Select(r => r.SamplesPerSecond));
+        foreach (var contestant in contestants)
+        {
+            var list = results[contestant];
+            double median = Median(list.Select(r => r.SamplesPerSecond));
+            Console.WriteLine($"| {contestant.Name} | **{median:N0}** | {list.Min(r => r.SamplesPerSecond):N0} | " +
+                              $"{list.Max(r => r.SamplesPerSecond):N0} | {Median(list.Select(r => r.MillisecondsPerStep)):F3} | " +
+                              $"{median / peer:F2}× | {list[^1].LastLoss:F4} |");
+        }
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private readonly Dictionary<ITrainStep, int> _cursor = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Runs <paramref name="warmup"/> untimed steps, then <paramref name="steps"/> timed ones, and returns the
@@ -20,7 +82,7 @@ public sealed class Harness(IReadOnlyList<Batch> batches)
     /// batch included) and carries on where its previous round stopped, so all contestants see the same
     /// sequence of batches.
     /// </summary>
-    public RoundResult Run(ITrainStepContestant contestant, int warmup, int steps)
+    public RoundResult Run(ITrainStep contestant, int warmup, int steps)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
@@ -57,7 +119,7 @@ public sealed class Harness(IReadOnlyList<Batch> batches)
     /// (measured: TorchSharp's first round ran at 80–100k samples/s after 20 warm-up steps, 150k after 1 s).
     /// Returns the number of steps run.
     /// </summary>
-    public int WarmUp(ITrainStepContestant contestant, TimeSpan duration)
+    public int WarmUp(ITrainStep contestant, TimeSpan duration)
     {
         int cursor = _cursor.GetValueOrDefault(contestant);
         int steps = 0;
@@ -71,7 +133,7 @@ public sealed class Harness(IReadOnlyList<Batch> batches)
         return steps;
     }
 
-    private void Take(ITrainStepContestant contestant, ref int cursor)
+    private void Take(ITrainStep contestant, ref int cursor)
     {
         var batch = batches[cursor];
         contestant.Step(batch.X, batch.Q, batch.Rows);

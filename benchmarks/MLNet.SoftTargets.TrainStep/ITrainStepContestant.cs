@@ -11,19 +11,9 @@ namespace MLNet.SoftTargets.TrainStep;
 /// <see cref="TrainStepJob.Epsilon"/>, no weight decay, no AMSGrad, on <see cref="TrainStepJob.Threads"/> threads.
 /// To add a contestant, implement this interface and add an instance to the list in <c>Program.cs</c>.
 /// </remarks>
-public interface ITrainStepContestant : IDisposable
+public interface ITrainStepContestant : ITrainStep
 {
-    /// <summary>The name shown in the results table.</summary>
-    string Name { get; }
-
     /// <summary>Builds the model (initialised from <paramref name="seed"/>) and optimizer state; called once, untimed.</summary>
     /// <param name="batch">The largest number of rows <see cref="Step"/> will be given (the last batch of an epoch may be smaller).</param>
     void Setup(int inputSize, int hidden, int classes, int batch, int seed);
-
-    /// <summary>One training step: forward, loss, gradients and the Adam update.</summary>
-    /// <param name="x">Features, row-major <c>[rows, inputSize]</c>; exactly <c>rows × inputSize</c> long.</param>
-    /// <param name="q">Soft targets, row-major <c>[rows, classes]</c>, each row summing to 1.</param>
-    /// <param name="rows">Rows in this batch, 1 ≤ rows ≤ batch.</param>
-    /// <returns>The batch loss before the update.</returns>
-    float Step(float[] x, float[] q, int rows);
 }

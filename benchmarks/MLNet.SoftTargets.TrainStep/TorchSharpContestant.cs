@@ -73,14 +73,7 @@ public sealed class TorchSharpContestant : ITrainStepContestant
     }
 
     /// <summary>The Adam hyper-parameters as the optimizer holds them (to check that none fell back to a default).</summary>
-    public string DescribeOptimizer()
-    {
-        if (_adam is not Adam adam)
-            return "?";
-        var o = (Adam.Options)((ParamGroup)adam.ParamGroups.First()).Options;
-        return FormattableString.Invariant(
-            $"Adam(lr={o.LearningRate}, beta1={o.beta1}, beta2={o.beta2}, eps={o.eps}, weight_decay={o.weight_decay}, amsgrad={o.amsgrad}); torch threads={torch.get_num_threads()}");
-    }
+    public string DescribeOptimizer() => TorchSharpAdam.Describe(_adam);
 
     public void Dispose()
     {

@@ -50,6 +50,18 @@ public static class TorchSharpNativeFix
             : "GLIBCXX fix: " + string.Join("; ", lines);
     }
 
+    /// <summary>Proves that the native library loads and computes before any timing starts; returns one line for the log.</summary>
+    /// <exception cref="InvalidOperationException">torch.ones(2, 3).sum() is not 6.</exception>
+    public static string Check()
+    {
+        using var ones = TorchSharp.torch.ones(2, 3);
+        using var sum = ones.sum();
+        float value = sum.item<float>();
+        if (value != 6f)
+            throw new InvalidOperationException($"TorchSharp check failed: torch.ones(2, 3).sum() = {value}");
+        return "TorchSharp loaded: torch.ones(2, 3).sum() = 6";
+    }
+
     private static string Describe(VersionNeedPatchOutcome outcome) => outcome switch
     {
         VersionNeedPatchOutcome.Patched => $"{VersionName} need marked weak now",

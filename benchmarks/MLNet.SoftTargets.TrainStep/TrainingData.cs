@@ -1,9 +1,6 @@
 
 namespace MLNet.SoftTargets.TrainStep;
 
-/// <summary>One batch, already laid out the way <see cref="ITrainStepContestant.Step"/> takes it.</summary>
-public sealed record Batch(float[] X, float[] Q, int Rows);
-
 /// <summary>The training rows cut into batches once, so that the timed loop does no copying of its own.</summary>
 public sealed class TrainingData
 {
@@ -71,30 +68,6 @@ public sealed class TrainingData
             isReal = false;
         }
 
-        return new TrainingData(Slice(x, y, rows, batch), rows, source, isReal);
-    }
-
-    private static List<Batch> Slice(float[] x, byte[] y, int rows, int batch)
-    {
-        const int features = TrainStepJob.InputSize;
-        const int classes = TrainStepJob.Classes;
-        const float off = TrainStepJob.Alpha / classes;
-        const float on = 1f - TrainStepJob.Alpha + off;
-
-        var batches = new List<Batch>();
-        for (int start = 0; start < rows; start += batch)
-        {
-            int n = Math.Min(batch, rows - start);
-            var bx = new float[n * features];
-            Array.Copy(x, start * features, bx, 0, bx.Length);
-            var bq = new float[n * classes];
-            for (int r = 0; r < n; r++)
-            {
-                bq.AsSpan(r * classes, classes).Fill(off);
-                bq[r * classes + y[start + r]] = on;
-            }
-            batches.Add(new Batch(bx, bq, n));
-        }
-        return batches;
+        return new TrainingData(Batch.Cut(x, y, rows, batch, features, TrainStepJob.Classes, TrainStepJob.Alpha), rows, source, isReal);
     }
 }
