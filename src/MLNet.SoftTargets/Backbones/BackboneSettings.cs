@@ -4,4 +4,5 @@ namespace MLNet.SoftTargets.Backbones;
 /// <param name="Model">The ONNX model's bytes.</param>
 /// <param name="OutputName">The tensor the head is attached to (flattened); null for the model's first output.</param>
 /// <param name="TrainableLayers">Top parameterised layers (Conv, Gemm, MatMul) that train; 0 keeps the model frozen.</param>
-internal sealed record BackboneSettings(byte[] Model, string? OutputName, int TrainableLayers);
+/// <param name="LearningRateMultiplier">The trainable layers' learning rate over the head's.</param>
+internal sealed record BackboneSettings(byte[] Model, string? OutputName, int TrainableLayers, double LearningRateMultiplier = 1);

@@ -54,7 +54,8 @@ internal sealed class TrainingRun
         Network.CheckValues(initial, nameof(initialParameters));
         if (_settings.Optimizer.Kind == SoftTargetOptimizer.Lbfgs)
             return TrainFullBatch(run, train, validation, initial);
-        var graph = TrainStepGraph.Build(Network, CreateOptimizer(_settings.Optimizer), _settings.Loss.Temperature, _settings.Loss.ExampleWeights);
+        var graph = TrainStepGraph.Build(Network, CreateOptimizer(_settings.Optimizer), _settings.Loss.Temperature, _settings.Loss.ExampleWeights,
+            trunkLearningRateScale: _settings.Network.Backbone?.LearningRateMultiplier ?? 1);
         var (sessionOptions, _) = ExecutionProviders.Create(run.Device, run.Threads, run.Log);
         using (sessionOptions)
         using (var featurizer = _backbone is null ? null : new BackboneTop.Featurizer(_backbone, sessionOptions))

@@ -19,4 +19,11 @@ public sealed record BackboneOptions
 
     /// <summary>Top parameterised layers to train; 0 keeps the whole backbone frozen. Default 0.</summary>
     public int TrainableLayers { get; init; }
+
+    /// <summary>
+    /// The learning rate of the trainable backbone layers as a multiple of the head's (the usual fine-tuning practice
+    /// of a smaller rate for pretrained weights, e.g. 0.1). Applies to Adam, AdamW and SGD at every step of the
+    /// schedule, AdamW's decoupled decay included; finite and ≥ 0 (0 keeps them at their pretrained values). Default 1.
+    /// </summary>
+    public double LearningRateMultiplier { get; init; } = 1;
 }

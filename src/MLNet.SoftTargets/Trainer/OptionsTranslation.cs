@@ -36,6 +36,6 @@ internal static class OptionsTranslation
             return null;
         var bytes = options.Model ?? (options.ModelPath is { } path ? File.ReadAllBytes(path)
             : throw new ArgumentException("Backbone needs Model (bytes) or ModelPath.", nameof(options)));
-        return new BackboneSettings(bytes, options.OutputName, options.TrainableLayers);
+        return new BackboneSettings(bytes, options.OutputName, options.TrainableLayers, options.LearningRateMultiplier);
     }
 }

@@ -36,6 +36,13 @@ internal static class OptionsValidation
             throw Range(nameof(o.Nesterov), o.Nesterov, "Nesterov momentum needs Momentum > 0");
         if (o.Optimizer is { } optimizer && !Enum.IsDefined(optimizer))
             throw Range(nameof(o.Optimizer), optimizer, $"must be one of {string.Join(", ", Enum.GetNames<SoftTargetOptimizer>())} (or null to choose by the head)");
+        if (o.Backbone is { } backbone)
+        {
+            if (backbone.TrainableLayers < 0)
+                throw Range("Backbone.TrainableLayers", backbone.TrainableLayers, "must be ≥ 0 (0 keeps the whole backbone frozen)");
+            if (!(backbone.LearningRateMultiplier >= 0 && double.IsFinite(backbone.LearningRateMultiplier)))
+                throw Range("Backbone.LearningRateMultiplier", backbone.LearningRateMultiplier, "must be a finite number ≥ 0 (the trainable layers' learning rate over the head's)");
+        }
         if (!Enum.IsDefined(o.Schedule))
             throw Range(nameof(o.Schedule), o.Schedule, $"must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}");
         AtLeast(nameof(o.StepDecayEpochs), o.StepDecayEpochs, 1);

@@ -50,10 +50,11 @@ public sealed class FineTuningTests
         var labels = train.GetColumn<uint>("Label").ToArray();
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(
             Google.Protobuf.MessageExtensions.ToByteArray(MLNet.SoftTargets.Backbones.BackboneSurgery.WithSymbolicBatch(ModelProto.Parser.ParseFrom(Backbone.Value))));
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
         var embedded = pixels.Select(p =>
         {
             using var x = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(p, [1, 1, 8, 8]);
-            using var y = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), ["image"], [x], ["pooled"]);
+            using var y = session.Run(runOptions, ["image"], [x], ["pooled"]);
             return y[0].GetTensorDataAsSpan<float>().ToArray();
         }).ToArray();
         var definition = SchemaDefinition.Create(typeof(EmbeddedRow));

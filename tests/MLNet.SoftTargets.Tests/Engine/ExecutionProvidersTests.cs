@@ -53,7 +53,8 @@ public sealed class ExecutionProvidersTests
         g.AddOutput(g.Relu(g.AddInput("x", [2])), "y");
         using var session = new InferenceSession(g.ToBytes(), options);
         using var x = OrtValue.CreateTensorValueFromMemory(new float[] { -1, 2 }, [2]);
-        using var outputs = session.Run(new RunOptions(), ["x"], [x], ["y"]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["x"], [x], ["y"]);
         CollectionAssert.AreEqual(new float[] { 0, 2 }, outputs[0].GetTensorDataAsSpan<float>().ToArray());
     }
 

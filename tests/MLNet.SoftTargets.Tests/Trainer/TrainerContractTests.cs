@@ -93,7 +93,8 @@ public sealed class TrainerContractTests
         using var session = new InferenceSession(stream.ToArray());
         var features = test.GetColumn<float[]>("Features").Take(50).SelectMany(f => f).ToArray();
         using var input = OrtValue.CreateTensorValueFromMemory(features, [50, 64]);
-        using var outputs = session.Run(new RunOptions(), ["Features"], [input], ["Score"]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["Features"], [input], ["Score"]);
         var exported = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         var expected = DigitsData.Scores(model.Transform(test)).Take(50).SelectMany(s => s).ToArray();
         for (int i = 0; i < expected.Length; i++)

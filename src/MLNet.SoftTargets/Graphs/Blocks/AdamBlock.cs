@@ -27,20 +27,21 @@ internal sealed class AdamBlock(double beta1, double beta2, double epsilon, doub
         _scaledEpsilon = g.Mul(g.Scalar(epsilon), sqrtCorrection2);
     }
 
-    public override (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate)
+    public override (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate,
+        double learningRateScale = 1)
     {
         if (_stepSize is null || _scaledEpsilon is null)
             throw new InvalidOperationException("Prepare must be called before Update.");
         var p = parameter;
         if (weightDecay > 0 && decoupledWeightDecay)
-            p = g.Mul(p, g.Sub(g.Scalar(1.0), g.Mul(learningRate, g.Scalar(weightDecay))));
+            p = g.Mul(p, g.Sub(g.Scalar(1.0), g.Mul(Scaled(g, learningRate, learningRateScale), g.Scalar(weightDecay))));
         else if (weightDecay > 0)
             gradient = g.Add(gradient, g.Mul(parameter, g.Scalar(weightDecay)));
 
         var m = g.Add(g.Mul(state[0], g.Scalar(beta1)), g.Mul(gradient, g.Scalar(1 - beta1)));
         var v = g.Add(g.Mul(state[1], g.Scalar(beta2)), g.Mul(g.Mul(gradient, gradient), g.Scalar(1 - beta2)));
         var denominator = g.Add(g.Sqrt(v), _scaledEpsilon);
-        var updated = g.Sub(p, g.Mul(g.Div(m, denominator), _stepSize));
+        var updated = g.Sub(p, g.Mul(g.Div(m, denominator), Scaled(g, _stepSize, learningRateScale)));
         return (updated, [m, v]);
     }
 }

@@ -15,6 +15,13 @@ internal abstract class OptimizerBlock
     {
     }
 
-    /// <summary>Adds the update of one parameter; returns the new parameter and the new state, in <see cref="StateSuffixes"/> order.</summary>
-    public abstract (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate);
+    /// <summary>
+    /// Adds the update of one parameter; returns the new parameter and the new state, in <see cref="StateSuffixes"/>
+    /// order. <paramref name="learningRateScale"/> multiplies this parameter's learning rate (a constant; 1 adds no node).
+    /// </summary>
+    public abstract (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate,
+        double learningRateScale = 1);
+
+    /// <summary><paramref name="value"/> × <paramref name="scale"/>, or <paramref name="value"/> itself when the scale is 1.</summary>
+    protected static string Scaled(GraphBuilder g, string value, double scale) => scale == 1 ? value : g.Mul(value, g.Scalar(scale));
 }

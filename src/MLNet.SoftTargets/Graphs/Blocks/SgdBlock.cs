@@ -9,7 +9,8 @@ internal sealed class SgdBlock(double momentum, bool nesterov, double weightDeca
 {
     public override IReadOnlyList<string> StateSuffixes => momentum > 0 ? ["momentum"] : [];
 
-    public override (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate)
+    public override (string Parameter, string[] State) Update(GraphBuilder g, string parameter, string gradient, IReadOnlyList<string> state, string learningRate,
+        double learningRateScale = 1)
     {
         var direction = weightDecay > 0 ? g.Add(gradient, g.Mul(parameter, g.Scalar(weightDecay))) : gradient;
         string[] newState = [];
@@ -19,6 +20,6 @@ internal sealed class SgdBlock(double momentum, bool nesterov, double weightDeca
             newState = [buffer];
             direction = nesterov ? g.Add(direction, g.Mul(buffer, g.Scalar(momentum))) : buffer;
         }
-        return (g.Sub(parameter, g.Mul(direction, learningRate)), newState);
+        return (g.Sub(parameter, g.Mul(direction, Scaled(g, learningRate, learningRateScale))), newState);
     }
 }

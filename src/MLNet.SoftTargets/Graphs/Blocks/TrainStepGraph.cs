@@ -38,9 +38,12 @@ internal sealed class TrainStepGraph
 
     public static string OutputName(string stateName) => stateName + ".out";
 
-    /// <summary>Builds the step graph that trains every parameter of <paramref name="network"/>.</summary>
+    /// <summary>
+    /// Builds the step graph that trains every parameter of <paramref name="network"/>; the trunk's parameters (the
+    /// unfrozen backbone layers) take the learning rate × <paramref name="trunkLearningRateScale"/>.
+    /// </summary>
     public static TrainStepGraph Build(ClassifierNetwork network, OptimizerBlock optimizer,
-        double lossTemperature, bool withWeights, TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float)
+        double lossTemperature, bool withWeights, TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float, double trunkLearningRateScale = 1)
     {
         var parameters = network.Parameters;
         var g = new GraphBuilder(elementType);
@@ -76,7 +79,8 @@ internal sealed class TrainStepGraph
         {
             var name = parameters[i].Name;
             var optimizerState = optimizer.StateSuffixes.Select(s => $"{name}.{s}").ToArray();
-            var (updated, newState) = optimizer.Update(g, name, gradients[i], optimizerState, learningRate);
+            double scale = network.Trunk?.Parameters.Any(p => p.Name == name) == true ? trunkLearningRateScale : 1;
+            var (updated, newState) = optimizer.Update(g, name, gradients[i], optimizerState, learningRate, scale);
             g.AddOutput(updated, OutputName(name));
             for (int s = 0; s < newState.Length; s++)
                 g.AddOutput(newState[s], OutputName(optimizerState[s]));

@@ -19,7 +19,8 @@ public sealed class InferenceGraphTests
 
         var x = new float[] { 0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 1f, 0f, -1f, 0.5f, 0.25f };
         using var input = OrtValue.CreateTensorValueFromMemory(x, [2, 5]);
-        using var outputs = session.Run(new RunOptions(), ["Features"], [input], ["Score", "Logits", "Embedding"]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["Features"], [input], ["Score", "Logits", "Embedding"]);
         var score = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         var embedding = outputs[2].GetTensorDataAsSpan<float>().ToArray();
 
