@@ -10,7 +10,8 @@ namespace MLNet.SoftTargets.Persistence;
 /// </summary>
 /// <remarks>
 /// The finalizer deletes the file of an owner that was never disposed (best effort: on Windows the file cannot be deleted
-/// while ONNX Runtime's stream on it is still open). The folder itself is removed at process exit when it is empty.
+/// while ONNX Runtime's stream on it is still open). Finalizers do not run at process exit, so the files of components
+/// still alive then are deleted with the folder at exit (best effort; a crashed process leaves its folder behind).
 /// </remarks>
 internal sealed class TemporaryFile : IDisposable
 {
@@ -75,6 +76,19 @@ internal sealed class TemporaryFile : IDisposable
         {
             try
             {
+                foreach (var file in Directory.EnumerateFiles(folder))
+                {
+                    try
+                    {
+                        File.Delete(file);
+                    }
+                    catch (IOException)
+                    {
+                    }
+                    catch (UnauthorizedAccessException)
+                    {
+                    }
+                }
                 if (!Directory.EnumerateFileSystemEntries(folder).Any())
                     Directory.Delete(folder);
             }
