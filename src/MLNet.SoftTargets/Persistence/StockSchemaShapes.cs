@@ -64,7 +64,10 @@ internal static class StockSchemaShapes
     /// annotations), asked of it once on a stand-in graph with no inputs; its transformer is disposed and its file deleted
     /// right away. <see cref="SchemaShape.Column"/> has no public constructor, hence the stand-in.
     /// </summary>
-    private static readonly Lazy<SchemaShape.Column[]> ModelOutputShapes = new(() =>
+    private static readonly Lazy<SchemaShape.Column[]> ModelOutputShapes = new(AskApplyOnnxModel, LazyThreadSafetyMode.PublicationOnly);
+
+    /// <summary>The shapes, asked of a stand-in (a failure, e.g. no native ONNX Runtime, is not cached).</summary>
+    private static SchemaShape.Column[] AskApplyOnnxModel()
     {
         var builder = new GraphBuilder();
         string constant = builder.AddInitializer("zero", [0.0], [1]);
@@ -77,5 +80,5 @@ internal static class StockSchemaShapes
         using var transformer = estimator.Fit(new SchemaOnlyDataView(new DataViewSchema.Builder().ToSchema()));
         var shape = estimator.GetOutputSchema(new SchemaShape([]));
         return [.. names.Select(n => shape.Single(c => c.Name == n))];
-    });
+    }
 }

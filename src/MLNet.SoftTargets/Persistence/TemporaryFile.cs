@@ -29,6 +29,8 @@ internal sealed class TemporaryFile : IDisposable
     /// <summary>Writes <paramref name="bytes"/> to a new file in <see cref="Folder"/>.</summary>
     public static TemporaryFile Write(byte[] bytes, string extension)
     {
+        // Created again in case something cleaned the temp folder while the process ran.
+        Directory.CreateDirectory(Folder);
         string path = System.IO.Path.Combine(Folder, System.IO.Path.GetRandomFileName() + extension);
         var file = new TemporaryFile(path);
         try
