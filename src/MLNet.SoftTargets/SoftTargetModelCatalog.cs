@@ -15,6 +15,10 @@ public static class SoftTargetModelCatalog
     /// components save as the same stock chains, so the file format does not change and loading without this library
     /// keeps working.
     /// </summary>
+    /// <remarks>
+    /// The result holds ONNX Runtime sessions and temporary files: dispose it (<c>(model as IDisposable)?.Dispose()</c>;
+    /// the returned chains and models are <see cref="IDisposable"/>) when done, as for any model with <c>ApplyOnnxModel</c>.
+    /// </remarks>
     /// <param name="catalog">The model operations catalog.</param>
     /// <param name="filePath">The model zip.</param>
     /// <param name="inputSchema">The schema the model was saved with (null when it was saved without one).</param>
@@ -35,7 +39,8 @@ public static class SoftTargetModelCatalog
     {
         ArgumentNullException.ThrowIfNull(stream);
         MLNet.SoftTargets.Engine.NativeRuntime.EnsureLoaded();
-        // Catalog methods get no public handle to the user's MLContext; loading needs none of its state.
-        return FastScoringLoader.Load(new MLContext(), stream, out inputSchema);
+        // Catalog methods get no public handle to the user's MLContext; loading needs none of its state. ML.NET copies each
+        // ONNX graph to a temporary file, which the loaded component deletes when it is disposed; keep them in our folder.
+        return FastScoringLoader.Load(new MLContext { TempFilePath = MLNet.SoftTargets.Persistence.TemporaryFile.Folder }, stream, out inputSchema);
     }
 }

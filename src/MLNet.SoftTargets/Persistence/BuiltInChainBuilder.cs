@@ -60,6 +60,14 @@ internal sealed class BuiltInChainBuilder
         return new TransformerChain<ITransformer>([.. _stages]);
     }
 
+    /// <summary>Disposes the stages added so far (a chain abandoned halfway: an <c>OnnxTransformer</c> holds a session).</summary>
+    public void DisposeStages()
+    {
+        foreach (var stage in _stages)
+            (stage as IDisposable)?.Dispose();
+        _stages.Clear();
+    }
+
     /// <summary>
     /// Adds a float column that is 0 for a present key and NaN for the missing key (0):
     /// added to every slot, it turns the rows of missing labels into all-NaN rows.

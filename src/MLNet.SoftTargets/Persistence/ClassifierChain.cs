@@ -17,10 +17,16 @@ internal static class ClassifierChain
     public const string PredictedLabel = "PredictedLabel";
 
     /// <summary>
-    /// The chain and the spec it carries (in the per-row graph's metadata, for <c>LoadWithFastScoring</c>). The model
-    /// bytes behind <c>ApplyOnnxModel</c> stay in the saved zip.
+    /// The chain, the spec it carries (in the per-row graph's metadata, for <c>LoadWithFastScoring</c>) and the temporary
+    /// file that <c>ApplyOnnxModel</c> reads the per-row graph from. The model bytes behind <c>ApplyOnnxModel</c> stay in
+    /// the saved zip.
     /// </summary>
-    public static (TransformerChain<ITransformer> Chain, ClassifierSpec Spec) Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters,
+    /// <remarks>
+    /// The caller owns both the chain (its <c>OnnxTransformer</c> holds a session and an open stream on the file; dispose
+    /// it first) and the file (delete it after). We write the file ourselves because <c>ApplyOnnxModel</c> given a stream
+    /// copies it to a temporary file that ML.NET 5.0.1 never deletes; given a path it reads the file on every save.
+    /// </remarks>
+    public static (TransformerChain<ITransformer> Chain, ClassifierSpec Spec, TemporaryFile GraphFile) Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters,
         string featureColumnName, DataViewType featureType, IReadOnlyList<string> classNames, bool outputLogits, bool outputEmbedding)
     {
         Engine.NativeRuntime.EnsureLoaded();
@@ -42,14 +48,26 @@ internal static class ClassifierChain
             CoreInput = perRow.CoreInput, CoreLogits = perRow.CoreLogits, CoreEmbedding = perRow.CoreEmbedding,
         };
         perRow.Builder.Metadata[ClassifierSpec.MetadataKey] = spec.ToJson();
-        chain.Add(ml.Transforms.ApplyOnnxModel([.. outputs], [featureColumnName], new MemoryStream(perRow.Builder.ToBytes())));
+        var file = TemporaryFile.Write(perRow.Builder.ToBytes(), ".onnx");
+        try
+        {
+            var onnx = ml.Transforms.ApplyOnnxModel([.. outputs], [featureColumnName], file.Path);
+            SessionCounter.Count();
+            chain.Add(onnx);
 
-        // ApplyOnnxModel gives the arg-max as Vector<Int64, 1> (it cannot read rank-0 outputs): look its class name up.
-        var indices = Enumerable.Range(0, classNames.Count).Select(i => new[] { (long)i }).ToArray();
-        chain.AddHashLookup(index, hash, name, numberOfBits: 31, indices, classNames.Select(n => n.AsMemory()).ToArray());
-        var keyData = ml.Data.LoadFromEnumerable(classNames.Select(n => new NameRow { Name = n }));
-        chain.Add(ml.Transforms.Conversion.MapValueToKey(PredictedLabel, name, keyData: keyData));
-        return (chain.Build(), spec);
+            // ApplyOnnxModel gives the arg-max as Vector<Int64, 1> (it cannot read rank-0 outputs): look its class name up.
+            var indices = Enumerable.Range(0, classNames.Count).Select(i => new[] { (long)i }).ToArray();
+            chain.AddHashLookup(index, hash, name, numberOfBits: 31, indices, classNames.Select(n => n.AsMemory()).ToArray());
+            var keyData = ml.Data.LoadFromEnumerable(classNames.Select(n => new NameRow { Name = n }));
+            chain.Add(ml.Transforms.Conversion.MapValueToKey(PredictedLabel, name, keyData: keyData));
+            return (chain.Build(), spec, file);
+        }
+        catch
+        {
+            chain.DisposeStages();
+            file.Dispose();
+            throw;
+        }
     }
 
     private sealed class NameRow

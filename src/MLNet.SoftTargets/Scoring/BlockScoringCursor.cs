@@ -9,7 +9,9 @@ namespace MLNet.SoftTargets.Scoring;
 /// only the feature column, runs ahead by up to <see cref="FastClassifier.BlockRows"/> rows; the main cursor, which
 /// serves the passed-through columns, follows it row for row. Both are unshuffled cursors of the same view, which by
 /// ML.NET's contract (data views are immutable and repeatable) see the same rows in the same order; a mismatch in
-/// their lengths is reported, not papered over. Owns its ONNX Runtime buffers and both cursors.
+/// their lengths is reported, not papered over. Owns its ONNX Runtime buffers (run options, tensors, IO bindings) and both
+/// cursors, and releases them on <c>Dispose</c>; the session is the model's, and a model disposed under the cursor makes its
+/// next block throw <see cref="ObjectDisposedException"/> (the session releases the cursor's bindings before itself).
 /// </summary>
 internal sealed class BlockScoringCursor : DataViewRowCursor
 {
@@ -33,10 +35,19 @@ internal sealed class BlockScoringCursor : DataViewRowCursor
         var needed = columnsNeeded.ToList();
         _mapper = mapper;
         _active = mapper.ActiveComputed(needed);
-        _main = input.GetRowCursor(mapper.Dependencies(needed, withSources: false));
-        _ahead = input.GetRowCursor([features]);
-        _features = _ahead.GetGetter<VBuffer<float>>(features);
         _block = classifier.Session.CreateBlock(BlockRows);
+        try
+        {
+            _main = input.GetRowCursor(mapper.Dependencies(needed, withSources: false));
+            _ahead = input.GetRowCursor([features]);
+        }
+        catch
+        {
+            _main?.Dispose();
+            _block.Dispose();
+            throw;
+        }
+        _features = _ahead.GetGetter<VBuffer<float>>(features);
         _row = new BlockRow(classifier, roles, _active, this);
         _getters = _row.Getters;
     }

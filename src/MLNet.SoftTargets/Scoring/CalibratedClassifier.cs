@@ -8,11 +8,16 @@ namespace MLNet.SoftTargets.Scoring;
 /// classifier's own pass instead of the calibrator's chain of stock stages. The schema is the pair's (the calibrated
 /// Score replaces the model's, which stays as a hidden column); saving saves both, as they were.
 /// </summary>
-internal sealed class CalibratedClassifier : ITransformer
+/// <remarks>
+/// Made by <c>LoadWithFastScoring</c>, it owns the model it wraps (the calibrator holds nothing native): <see cref="Dispose"/>
+/// disposes the model, and every use afterwards throws <see cref="ObjectDisposedException"/> naming it.
+/// </remarks>
+internal sealed class CalibratedClassifier : ITransformer, IDisposable
 {
     private readonly SoftTargetCrossEntropyModel _model;
     private readonly TemperatureScalingTransformer _calibrator;
     private readonly FastClassifier _fast;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DataViewSchema, DataViewSchema> _outputSchemas = new();
 
     public CalibratedClassifier(SoftTargetCrossEntropyModel model, TemperatureScalingTransformer calibrator)
     {
@@ -29,11 +34,19 @@ internal sealed class CalibratedClassifier : ITransformer
 
     public bool IsRowToRowMapper => true;
 
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _calibrator.GetOutputSchema(_model.GetOutputSchema(inputSchema));
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
+        _outputSchemas.GetValue(_model.GetOutputSchema(inputSchema), _calibrator.GetOutputSchema);
 
     public IDataView Transform(IDataView input) => _fast.Transform(input, GetOutputSchema(input.Schema));
 
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _fast.CreateMapper(inputSchema, GetOutputSchema(inputSchema));
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)new TransformerChain<ITransformer>(_model, _calibrator)).Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        _fast.ThrowIfDisposed();
+        ((ICanSaveModel)new TransformerChain<ITransformer>(_model, _calibrator)).Save(ctx);
+    }
+
+    /// <summary>Disposes the model (idempotent).</summary>
+    public void Dispose() => _model.Dispose();
 }

@@ -14,7 +14,11 @@ namespace MLNet.SoftTargets.Scoring;
 /// </summary>
 /// <remarks>
 /// Thread-safe as ML.NET's own models: the weights and the session are shared and read-only, every cursor and every
-/// <see cref="PredictionEngine{TSrc, TDst}"/> row gets its own buffers. Owns the ONNX Runtime session; dispose it.
+/// <see cref="PredictionEngine{TSrc, TDst}"/> row gets its own buffers. The scorer made by <see cref="Create"/> owns the
+/// ONNX Runtime session (<see cref="SessionSlot"/>); its temperature copies (<see cref="WithTemperature"/>) borrow it, and
+/// disposing one of them releases nothing. After the owner is disposed, every path — the managed head included — throws
+/// <see cref="ObjectDisposedException"/> naming the model at its next row, so a disposed model never scores silently and
+/// never reaches a released native object.
 /// </remarks>
 internal sealed class FastClassifier : IDisposable
 {
@@ -32,13 +36,15 @@ internal sealed class FastClassifier : IDisposable
     /// <summary>Rows scored per ONNX Runtime call by a cursor.</summary>
     public const int BlockRows = 256;
 
-    private readonly Lazy<OrtClassifierSession>? _session;
+    private readonly SessionSlot _slot;
+    private readonly bool _ownsSlot;
 
-    private FastClassifier(ClassifierSpec spec, HeadWeights? head, Lazy<OrtClassifierSession>? session, double temperature)
+    private FastClassifier(ClassifierSpec spec, HeadWeights? head, SessionSlot slot, bool ownsSlot, double temperature)
     {
         Spec = spec;
         Head = head;
-        _session = session;
+        _slot = slot;
+        _ownsSlot = ownsSlot;
         Temperature = temperature;
     }
 
@@ -54,7 +60,11 @@ internal sealed class FastClassifier : IDisposable
     public bool ScoresInBlocks => Head is null || Head.MultiplyAdds > ManagedLimit;
 
     /// <summary>The session, created on first use.</summary>
-    public OrtClassifierSession Session => _session?.Value ?? throw new InvalidOperationException("Internal error: no batched graph.");
+    /// <exception cref="ObjectDisposedException">The owning model was disposed.</exception>
+    public OrtClassifierSession Session => _slot.Get();
+
+    /// <summary>Whether the session has been created (a test hook).</summary>
+    internal bool HasSession => _slot.IsCreated;
 
     /// <summary>
     /// A fast scorer for <paramref name="spec"/>: the managed head from <paramref name="parameters"/> when there is no trunk,
@@ -63,20 +73,32 @@ internal sealed class FastClassifier : IDisposable
     public static FastClassifier Create(ClassifierSpec spec, IReadOnlyDictionary<string, float[]> parameters, Func<byte[]> batchedGraph, double temperature = 1)
     {
         var head = spec.HasTrunk ? null : new HeadWeights(spec.Head(), parameters);
-        var session = new Lazy<OrtClassifierSession>(() => new OrtClassifierSession(batchedGraph(), spec.FeatureCount, spec.ClassCount, spec.EmbeddingSize, spec.OutputEmbedding));
-        return new FastClassifier(spec, head, session, temperature);
+        var slot = new SessionSlot(() => new OrtClassifierSession(batchedGraph(), spec.FeatureCount, spec.ClassCount, spec.EmbeddingSize, spec.OutputEmbedding));
+        return new FastClassifier(spec, head, slot, ownsSlot: true, temperature);
     }
 
-    /// <summary>The same scorer with Score at temperature <paramref name="temperature"/> (sharing the session).</summary>
-    public FastClassifier WithTemperature(double temperature) => new(Spec, Head, _session, temperature);
+    /// <summary>The same scorer with Score at temperature <paramref name="temperature"/> (borrowing the session).</summary>
+    public FastClassifier WithTemperature(double temperature) => new(Spec, Head, _slot, ownsSlot: false, temperature);
+
+    /// <summary>Throws when the owning model was disposed.</summary>
+    /// <exception cref="ObjectDisposedException">The owning model was disposed.</exception>
+    public void ThrowIfDisposed() => _slot.ThrowIfDisposed();
 
     /// <summary>A lazy view of <paramref name="input"/> with the classifier's columns, whose schema is <paramref name="outputSchema"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has another type.</exception>
-    public IDataView Transform(IDataView input, DataViewSchema outputSchema) => new ScoredDataView(input, this, Bind(input.Schema, outputSchema));
+    public IDataView Transform(IDataView input, DataViewSchema outputSchema)
+    {
+        ThrowIfDisposed();
+        return new ScoredDataView(input, this, Bind(input.Schema, outputSchema));
+    }
 
     /// <summary>A row mapper (for <see cref="PredictionEngine{TSrc, TDst}"/>) from <paramref name="inputSchema"/> to <paramref name="outputSchema"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has another type.</exception>
-    public IRowToRowMapper CreateMapper(DataViewSchema inputSchema, DataViewSchema outputSchema) => Bind(inputSchema, outputSchema).Mapper;
+    public IRowToRowMapper CreateMapper(DataViewSchema inputSchema, DataViewSchema outputSchema)
+    {
+        ThrowIfDisposed();
+        return Bind(inputSchema, outputSchema).Mapper;
+    }
 
     /// <summary>The feature column, the computed columns' roles, and the row-by-row mapper for a pair of schemas.</summary>
     internal ScoringBinding Bind(DataViewSchema inputSchema, DataViewSchema outputSchema)
@@ -89,10 +111,11 @@ internal sealed class FastClassifier : IDisposable
         return new ScoringBinding(mapper, features, roles);
     }
 
+    /// <summary>Releases the session (waiting for the runs in flight) when this scorer owns it; idempotent.</summary>
     public void Dispose()
     {
-        if (_session is { IsValueCreated: true })
-            _session.Value.Dispose();
+        if (_ownsSlot)
+            _slot.Dispose();
     }
 
     /// <summary>What each added output column holds: the columns after the input ones, recognised by name.</summary>
@@ -124,6 +147,54 @@ internal sealed class FastClassifier : IDisposable
         Logits,
         Embedding,
     }
+}
+
+/// <summary>
+/// The one <see cref="OrtClassifierSession"/> of a classifier, created on first use and shared by its temperature copies;
+/// disposing it marks the classifier disposed, so the managed path stops too.
+/// </summary>
+internal sealed class SessionSlot(Func<OrtClassifierSession> create) : IDisposable
+{
+    private readonly object _gate = new();
+    private OrtClassifierSession? _session;
+    private volatile bool _disposed;
+
+    public bool IsCreated => _session is not null;
+
+    public OrtClassifierSession Get()
+    {
+        var session = Volatile.Read(ref _session);
+        if (session is not null && !_disposed)
+            return session;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return _session ??= create();
+        }
+    }
+
+    public void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw ModelDisposed();
+    }
+
+    public void Dispose()
+    {
+        OrtClassifierSession? session;
+        lock (_gate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            session = _session;
+        }
+        session?.Dispose();
+    }
+
+    /// <summary>The exception of every use of a disposed model, naming it.</summary>
+    internal static ObjectDisposedException ModelDisposed() => new(nameof(SoftTargetCrossEntropyModel),
+        $"The {nameof(SoftTargetCrossEntropyModel)} was disposed: its ONNX Runtime sessions and temporary files are released, so neither it nor the views, cursors and prediction engines made from it can score.");
 }
 
 /// <summary>A <see cref="FastClassifier"/> bound to an input and an output schema.</summary>

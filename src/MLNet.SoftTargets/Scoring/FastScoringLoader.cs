@@ -15,6 +15,11 @@ namespace MLNet.SoftTargets.Scoring;
 /// load still loads without this library.
 /// </summary>
 /// <remarks>
+/// Ownership: our model takes over the loaded chain it replaces (its <c>OnnxTransformer</c> holds a session and a temporary
+/// copy of the graph that ML.NET deletes when the transformer is disposed) and disposes it; the outer chain returned is a
+/// <c>TransformerChain</c>, whose <c>Dispose</c> disposes every stage.
+/// </remarks>
+/// <remarks>
 /// Recognition reads only what the saved stages show: a classifier is a chain of five stages whose first is an
 /// <see cref="OnnxTransformer"/> over a graph carrying our <see cref="ClassifierSpec"/> (its bytes are read back by saving
 /// that one stage to memory and opening the zip entry <c>OnnxModel</c>, ML.NET's length-prefixed byte array); a calibrator
@@ -27,7 +32,16 @@ internal static class FastScoringLoader
     public static ITransformer Load(MLContext ml, Stream stream, out DataViewSchema inputSchema)
     {
         var model = ml.Model.Load(stream, out inputSchema);
-        return Replace(ml, model, inputSchema);
+        try
+        {
+            return Replace(ml, model, inputSchema);
+        }
+        catch
+        {
+            // The loaded stages (their ONNX Runtime sessions and temporary model files) would otherwise wait for finalizers.
+            (model as IDisposable)?.Dispose();
+            throw;
+        }
     }
 
     private static ITransformer Replace(MLContext ml, ITransformer transformer, DataViewSchema inputSchema)

@@ -129,6 +129,8 @@ internal sealed class RowScorer : ScoredRow
     {
         if (_row.Position == _position)
             return;
+        // A disposed model stops on every path, the managed one too (one volatile read a row).
+        Classifier.ThrowIfDisposed();
         _features(ref _featureBuffer);
         // A dense row is read where it is; only a sparse one is spread out first.
         ReadOnlySpan<float> features = _featureBuffer.IsDense ? _featureBuffer.GetValues() : Densify();

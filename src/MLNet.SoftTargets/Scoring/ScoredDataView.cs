@@ -5,7 +5,9 @@ namespace MLNet.SoftTargets.Scoring;
 /// <summary>
 /// The lazy result of a <see cref="FastClassifier"/>: the input view plus the classifier's columns. Unshuffled cursors of
 /// a classifier that scores in blocks use <see cref="BlockScoringCursor"/>; the others score row by row (and can come
-/// in parallel sets).
+/// in parallel sets). Holds nothing native: a cursor of a block-scoring classifier owns its buffers and bindings, and the
+/// session stays the model's. Once the model is disposed, new cursors and the next scored row throw
+/// <see cref="ObjectDisposedException"/>.
 /// </summary>
 internal sealed class ScoredDataView(IDataView input, FastClassifier classifier, ScoringBinding binding) : IDataView
 {
@@ -23,6 +25,7 @@ internal sealed class ScoredDataView(IDataView input, FastClassifier classifier,
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
+        classifier.ThrowIfDisposed();
         var needed = columnsNeeded.ToList();
         var mapper = binding.Mapper;
         var active = mapper.ActiveComputed(needed);
@@ -33,6 +36,7 @@ internal sealed class ScoredDataView(IDataView input, FastClassifier classifier,
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
     {
+        classifier.ThrowIfDisposed();
         var needed = columnsNeeded.ToList();
         var mapper = binding.Mapper;
         var active = mapper.ActiveComputed(needed);
