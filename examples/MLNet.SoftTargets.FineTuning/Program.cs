@@ -143,8 +143,11 @@ public static class Program
                 results.Add(result);
                 Console.WriteLine($"    test acc {metrics.Accuracy:F4}, NLL {metrics.LogLoss:F4}, ECE {metrics.ExpectedCalibrationError:F4}; fit {fitSeconds:F1} s " +
                                   $"(epochs {result.EpochSeconds:F1} s), scoring {test.Rows} test rows {scoreSeconds:F1} s");
+                // Each model holds ONNX Runtime sessions of the whole ResNet18: release them now, not at some finalizer.
                 if (trainable > 0 && smoothed)
                     savedCandidate = model;
+                else
+                    model.Dispose();
             }
         }
 
@@ -159,6 +162,8 @@ public static class Program
         var few = input.View(ml, test.Slice(0, 3));
         var reloadedScores = reloaded.Transform(few).GetColumn<float[]>("Score").ToArray();
         var originalScores = savedCandidate!.Transform(few).GetColumn<float[]>("Score").ToArray();
+        savedCandidate.Dispose();
+        (reloaded as IDisposable)?.Dispose();
         var predictions = new StringBuilder();
         predictions.AppendLine($"Saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB); reloaded with stock ML.NET, three raw test images:");
         for (int i = 0; i < reloadedScores.Length; i++)
@@ -172,11 +177,21 @@ public static class Program
         Console.Write(predictions);
 
         File.WriteAllText(Path.Combine(output, "results.md"),
-            $"{header}- {DateTime.Now:yyyy-MM-dd HH:mm}, total {total.Elapsed.TotalSeconds:F0} s\n\n{table}\n{predictions}");
+            $"{header}- {DateTime.Now:yyyy-MM-dd HH:mm}, total {total.Elapsed.TotalSeconds:F0} s, peak resident memory {PeakResidentMegabytes()}\n\n{table}\n{predictions}");
         Console.WriteLine();
         Console.WriteLine($"results.md and the model written to {output}");
-        Console.WriteLine($"total time {total.Elapsed.TotalSeconds:F0} s");
+        Console.WriteLine($"total time {total.Elapsed.TotalSeconds:F0} s; peak resident memory {PeakResidentMegabytes()}");
         return 0;
+    }
+
+    /// <summary>The process's peak resident memory (VmHWM in /proc/self/status), as text; "unknown" off Linux.</summary>
+    private static string PeakResidentMegabytes()
+    {
+        const string Path = "/proc/self/status";
+        if (!File.Exists(Path))
+            return "unknown";
+        var line = File.ReadLines(Path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? "unknown" : $"{long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024:N0} MB";
     }
 
     private static string Table(IReadOnlyList<RunResult> results)

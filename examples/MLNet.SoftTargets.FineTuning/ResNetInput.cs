@@ -48,6 +48,13 @@ public sealed class ResNetInput
     public float[] Upsample(ReadOnlySpan<float> image)
     {
         var grey = new float[Plane];
+        Upsample(image, grey);
+        return grey;
+    }
+
+    /// <summary><see cref="Upsample(ReadOnlySpan{float})"/> into <paramref name="grey"/> (224 × 224 values).</summary>
+    public void Upsample(ReadOnlySpan<float> image, Span<float> grey)
+    {
         for (int y = 0; y < Side; y++)
         {
             int y0 = _low[y] * FashionMnist.Width, y1 = _high[y] * FashionMnist.Width;
@@ -61,22 +68,27 @@ public sealed class ResNetInput
                 grey[y * Side + x] = 255f * (top + wy * (bottom - top));
             }
         }
-        return grey;
     }
 
     /// <summary>ResNet18.onnx's input for one image: 3×224×224, BGR, 0–255 minus the mean image.</summary>
     public float[] Preprocess(ReadOnlySpan<float> image)
     {
-        var grey = Upsample(image);
         var row = new float[Size];
+        Preprocess(image, row, new float[Plane]);
+        return row;
+    }
+
+    /// <summary><see cref="Preprocess(ReadOnlySpan{float})"/> into <paramref name="row"/>, with <paramref name="grey"/> as scratch.</summary>
+    public void Preprocess(ReadOnlySpan<float> image, Span<float> row, Span<float> grey)
+    {
+        Upsample(image, grey);
         for (int c = 0; c < Channels; c++)
         {
             var mean = _mean.AsSpan(c * Plane, Plane);
-            var target = row.AsSpan(c * Plane, Plane);
+            var target = row.Slice(c * Plane, Plane);
             for (int i = 0; i < Plane; i++)
                 target[i] = grey[i] - mean[i];
         }
-        return row;
     }
 
     /// <summary>
@@ -105,6 +117,8 @@ public sealed class ResNetInput
     /// <summary>
     /// A data view of <paramref name="set"/> whose <c>Features</c> rows (150,528 floats) are made on demand from the
     /// 28×28 images every time a cursor reaches them — nothing of size 224×224 is kept; <c>Label</c> is a key of 10.
+    /// Each cursor's enumeration fills one row object and one 600 KB buffer again and again (ML.NET copies the values
+    /// out when a getter reads them): a new array per row would churn the large-object heap by gigabytes.
     /// </summary>
     public IDataView View(MLContext ml, ImageSet set)
     {
@@ -112,12 +126,25 @@ public sealed class ResNetInput
         definition[nameof(RawImageRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Size);
         definition[nameof(RawImageRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), FashionMnist.ClassCount);
         // LoadFromEnumerable reads a key-typed uint property as 0-based: 0 is the first class.
-        var rows = Enumerable.Range(0, set.Rows).Select(i => new RawImageRow
+        return ml.Data.LoadFromEnumerable(new ReusedRows(this, set), definition);
+    }
+
+    /// <summary>The rows of a set, each enumeration with its own reused row and buffers.</summary>
+    private sealed class ReusedRows(ResNetInput input, ImageSet set) : IEnumerable<RawImageRow>
+    {
+        public IEnumerator<RawImageRow> GetEnumerator()
         {
-            Features = Preprocess(set.Pixels.AsSpan(i * set.PixelCount, set.PixelCount)),
-            Label = set.Labels[i],
-        });
-        return ml.Data.LoadFromEnumerable(rows, definition);
+            var row = new RawImageRow { Features = new float[Size] };
+            var grey = new float[Plane];
+            for (int i = 0; i < set.Rows; i++)
+            {
+                input.Preprocess(set.Pixels.AsSpan(i * set.PixelCount, set.PixelCount), row.Features, grey);
+                row.Label = set.Labels[i];
+                yield return row;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     public sealed class RawImageRow

@@ -6,7 +6,7 @@ namespace MLNet.SoftTargets.Scoring;
 
 /// <summary>
 /// A cursor that scores blocks of rows with one ONNX Runtime call each. A second cursor over the same input, reading
-/// only the feature column, runs ahead by up to <see cref="FastClassifier.BlockRows"/> rows; the main cursor, which
+/// only the feature column, runs ahead by up to <see cref="FastClassifier.RowsPerBlock"/> rows; the main cursor, which
 /// serves the passed-through columns, follows it row for row. Both are unshuffled cursors of the same view, which by
 /// ML.NET's contract (data views are immutable and repeatable) see the same rows in the same order; a mismatch in
 /// their lengths is reported, not papered over. Owns its ONNX Runtime buffers (run options, tensors, IO bindings) and both
@@ -23,7 +23,7 @@ internal sealed class BlockScoringCursor : DataViewRowCursor
     private readonly BlockRow _row;
     private readonly bool[] _active;
     private readonly Delegate?[] _getters;
-    private readonly bool[] _finite = new bool[BlockRows];
+    private readonly bool[] _finite;
     private VBuffer<float> _featureBuffer;
     private int _rowsInBlock;
     private int _offset;
@@ -35,7 +35,8 @@ internal sealed class BlockScoringCursor : DataViewRowCursor
         var needed = columnsNeeded.ToList();
         _mapper = mapper;
         _active = mapper.ActiveComputed(needed);
-        _block = classifier.Session.CreateBlock(BlockRows);
+        _finite = new bool[classifier.RowsPerBlock];
+        _block = classifier.Session.CreateBlock(classifier.RowsPerBlock);
         try
         {
             _main = input.GetRowCursor(mapper.Dependencies(needed, withSources: false));

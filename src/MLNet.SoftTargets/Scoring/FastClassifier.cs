@@ -33,8 +33,18 @@ internal sealed class FastClassifier : IDisposable
     /// </summary>
     public const long ManagedLimit = 4_000;
 
-    /// <summary>Rows scored per ONNX Runtime call by a cursor.</summary>
+    /// <summary>Rows scored per ONNX Runtime call by a cursor (at most).</summary>
     public const int BlockRows = 256;
+
+    /// <summary>
+    /// Input values per block for a model with a pretrained trunk: a CNN's activations are hundreds of times its input
+    /// (ResNet18 on 224×224: 256 rows would hold 0.8 GB in its first layer alone), so its blocks hold at most 2^22
+    /// input values (27 rows of 150,528) — the per-call cost is amortised long before that.
+    /// </summary>
+    public const int TrunkBlockValues = 1 << 22;
+
+    /// <summary>Rows per ONNX Runtime call of this model's cursors.</summary>
+    public int RowsPerBlock => Spec.HasTrunk ? Math.Clamp(TrunkBlockValues / Math.Max(1, Spec.FeatureCount), 1, BlockRows) : BlockRows;
 
     private readonly SessionSlot _slot;
     private readonly bool _ownsSlot;
