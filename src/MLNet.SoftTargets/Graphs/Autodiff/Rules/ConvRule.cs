@@ -3,16 +3,59 @@ namespace MLNet.SoftTargets.Graphs.Autodiff.Rules;
 /// <summary>
 /// 2-D convolution Y = Conv(X, W) + B (strides s, pads p, dilations d, group G):
 /// Y[n,m,i,j] = Σ_{c,u,v} W[m,c,u,v]·X[n, g(m)·C/G + c, i·s + u·d − p_top, j·s + v·d − p_left] + B[m].
+/// dB = Σ_{n,i,j} dY = ReduceSum(dY, [0,2,3]).
+/// <para>
+/// Two ways to the input and weight gradients, chosen per node by <see cref="UsesGemmPath"/>:
+/// </para>
+/// <para>
+/// <b>Small convolutions (and any group count)</b> — the original path:
 /// dX = ConvTranspose(dY, W) with the same s, p, d, G and output_padding = (H + pads − d·(k−1) − 1) mod s, so that dX has
 /// exactly X's shape (the rows no window reached get zero).
 /// dW[m,c,u,v] = Σ_{n,i,j} dY[n,m,i,j]·X[n,·,i·s + u·d − p, ·]: a Conv in which the batch is the reduced channel axis —
 /// X with its channels as the batch (per group: [C/G, G·N, H, W]) convolved with dY as the kernel ([M, N, Ho, Wo], group G),
 /// stride d, dilation s, pads p — giving [C/G, M, kH + ⌊r/d⌋, …] (r the remainder above), sliced to the kernel and transposed
-/// to [M, C/G, kH, kW]. Any group count works, depthwise included.
-/// dB = Σ_{n,i,j} dY = ReduceSum(dY, [0,2,3]).
+/// to [M, C/G, kH, kW]. ONNX Runtime runs that Conv as C/G narrow GEMMs (kH·kW columns wide), slow for large C.
+/// </para>
+/// <para>
+/// <b>Large convolutions, group 1</b> (C·M·kH·kW ≥ <see cref="DefaultGemmThreshold"/>) — one wide GEMM (im2col):
+/// X channel-major and padded, X̃ = Pad(Transpose(X, [1,0,2,3]), p) [C, N, H + pads, W + pads]; for each offset (u, v) its
+/// strided window S_uv = X̃[:, :, u·d + s·i, v·d + s·j] [C, N, Ho, Wo]; stacked, cols = Concat_uv(S_uv) [kH·kW·C, N·Ho·Wo];
+/// dY channel-major D = Transpose(dY, [1,0,2,3]) [M, N·Ho·Wo]; dW' = D·colsᵀ [M, kH·kW·C] (Gemm, transB), reshaped to
+/// [M, kH, kW, C] and transposed to [M, C, kH, kW]. Exactly the same sums as the Conv above, as one GEMM of inner size N·Ho·Wo.
+/// dX, for stride 1 with pads ≤ d·(k−1): the correlation of dY with W transposed on (M, C) and flipped spatially,
+/// dX = Conv(dY, flip(Wᵀ)) with dilation d and pads d·(k−1) − p (top/left from top/left, bottom/right from bottom/right):
+/// dX[n,c,h,w] = Σ_{m,u,v} W[m,c,u,v]·dY[n,m,h + p − u·d, …] — ONNX Runtime's blocked (NCHWc) Conv kernels run it faster than
+/// ConvTranspose's GEMM + col2im. Strides above 1 keep ConvTranspose.
+/// </para>
 /// </summary>
 internal sealed class ConvRule : IGradientRule
 {
+    /// <summary>
+    /// The weight size C·M·kH·kW (group 1) from which the GEMM path is taken: 2¹⁷ = 131,072, e.g. a 3×3 conv with
+    /// 128 → 128 channels (147,456) or more; 64 → 64 (36,864) and the tests' 6-channel convs stay on the original path.
+    /// </summary>
+    public const long DefaultGemmThreshold = 1L << 17;
+
+    private static readonly AsyncLocal<long?> ThresholdOverride = new();
+
+    /// <summary>
+    /// Within the returned scope (this async flow only, so parallel tests do not see it), the GEMM path is taken from
+    /// weight size <paramref name="threshold"/> on instead of <see cref="DefaultGemmThreshold"/>: 0 forces it for every
+    /// group-1 conv, <see cref="long.MaxValue"/> disables it. For tests and measurements.
+    /// </summary>
+    internal static IDisposable WithGemmThreshold(long threshold)
+    {
+        var previous = ThresholdOverride.Value;
+        ThresholdOverride.Value = threshold;
+        return new Restore(() => ThresholdOverride.Value = previous);
+    }
+
+    internal static long GemmThreshold => ThresholdOverride.Value ?? DefaultGemmThreshold;
+
+    /// <summary>The path-selection rule: group 1 and C·M·kH·kW ≥ <see cref="GemmThreshold"/>.</summary>
+    internal static bool UsesGemmPath(long group, long[] weightShape) =>
+        group == 1 && weightShape[0] * weightShape[1] * weightShape[2] * weightShape[3] >= GemmThreshold;
+
     public string OpType => "Conv";
 
     public void Backward(GradientContext c)
@@ -32,29 +75,87 @@ internal sealed class ConvRule : IGradientRule
         if (xs[2] < 0 || xs[3] < 0 || ws.Any(d => d < 0))
             throw new NotSupportedException($"Conv '{c.Output()}': the spatial size of X and the weight shape must be static to be differentiated.");
         long[] remainder = [window.Remainder(xs[2], 0), window.Remainder(xs[3], 1)];
+        bool gemm = UsesGemmPath(group, ws);
 
         if (c.NeedsGradient(0))
-            c.AddGradient(0, g.ConvTranspose(dy, w, window.Strides, window.Pads, window.Dilations, group, remainder));
+        {
+            c.AddGradient(0, gemm && FlippedConvFits(window)
+                ? FlippedConvInputGradient(g, dy, w, window)
+                : g.ConvTranspose(dy, w, window.Strides, window.Pads, window.Dilations, group, remainder));
+        }
 
         if (c.NeedsGradient(1))
-        {
-            long channelsPerGroup = ws[1];
-            // X as a batch of C/G images whose channels are the group-major (group, sample) pairs.
-            var xt = group == 1
-                ? g.Transpose(x, [1, 0, 2, 3])
-                : g.Reshape(g.Transpose(g.Reshape(x, [0, group, channelsPerGroup, xs[2], xs[3]]), [2, 1, 0, 3, 4]), [channelsPerGroup, -1, xs[2], xs[3]]);
-            var kernel = g.Transpose(dy, [1, 0, 2, 3]);
-            var dwt = g.Conv(xt, kernel, strides: window.Dilations, pads: window.Pads, dilations: window.Strides, group: group);
-            var full = g.Shape(dwt);
-            if (full[2] != ws[2])
-                dwt = g.Slice(dwt, 2, 0, ws[2]);
-            if (full[3] != ws[3])
-                dwt = g.Slice(dwt, 3, 0, ws[3]);
-            c.AddGradient(1, g.Transpose(dwt, [1, 0, 2, 3]));
-        }
+            c.AddGradient(1, gemm ? GemmWeightGradient(g, dy, x, ws, window) : ConvWeightGradient(g, dy, x, xs, ws, window, group));
 
         if (c.InputCount > 2 && c.NeedsGradient(2))
             c.AddGradient(2, g.ReduceSum(dy, [0, 2, 3], keepDims: false));
+    }
+
+    /// <summary>dX as a Conv needs stride 1 and non-negative pads d·(k−1) − p.</summary>
+    private static bool FlippedConvFits(Ops.Window2D window) =>
+        window.Strides.All(s => s == 1)
+        && Enumerable.Range(0, 4).All(i => window.Pads[i] <= window.Dilations[i % 2] * (window.Kernel[i % 2] - 1));
+
+    private static string FlippedConvInputGradient(GraphBuilder g, string dy, string w, Ops.Window2D window)
+    {
+        var flipped = Flip(g, g.Transpose(w, [1, 0, 2, 3]));
+        long[] pads = [.. Enumerable.Range(0, 4).Select(i => window.Dilations[i % 2] * (window.Kernel[i % 2] - 1) - window.Pads[i])];
+        return g.Conv(dy, flipped, strides: [1, 1], pads: pads, dilations: window.Dilations);
+    }
+
+    /// <summary>Reverses the two spatial axes of a [A, B, kH, kW] tensor (Slice with steps −1).</summary>
+    private static string Flip(GraphBuilder g, string w) =>
+        g.Node("Slice", [w, g.Int64s(-1, -1), g.Int64s(long.MinValue, long.MinValue), g.Int64s(2, 3), g.Int64s(-1, -1)], g.Shape(w));
+
+    private static string GemmWeightGradient(GraphBuilder g, string dy, string x, long[] ws, Ops.Window2D window)
+    {
+        long m = ws[0], channels = ws[1], kh = ws[2], kw = ws[3];
+        var dys = g.Shape(dy);
+        // Channel-major X, padded once: [C, N, H + pt + pb, W + pl + pr].
+        var xc = g.Transpose(x, [1, 0, 2, 3]);
+        if (window.Pads.Any(p => p != 0))
+        {
+            var p = window.Pads;
+            var cs = g.Shape(xc);
+            xc = g.Node("Pad", [xc, g.Int64s(0, 0, p[0], p[1], 0, 0, p[2], p[3])], [cs[0], cs[1], cs[2] + p[0] + p[2], cs[3] + p[1] + p[3]]);
+        }
+        long ho = dys[2], wo = dys[3];
+        var columns = new string[kh * kw];
+        for (long u = 0; u < kh; u++)
+        {
+            for (long v = 0; v < kw; v++)
+            {
+                long top = u * window.Dilations[0], left = v * window.Dilations[1];
+                var shifted = g.Node("Slice",
+                    [xc, g.Int64s(top, left), g.Int64s(top + window.Strides[0] * (ho - 1) + 1, left + window.Strides[1] * (wo - 1) + 1), g.Int64s(2, 3),
+                        g.Int64s(window.Strides[0], window.Strides[1])],
+                    [channels, dys[0], ho, wo]);
+                columns[u * kw + v] = g.Reshape(shifted, [channels, -1]);
+            }
+        }
+        var cols = columns.Length == 1 ? columns[0] : g.Concat(0, columns);
+        var dyc = g.Reshape(g.Transpose(dy, [1, 0, 2, 3]), [m, -1]);
+        var dw = g.Gemm(dyc, cols, transB: true);
+        if (kh * kw == 1)
+            return g.Reshape(dw, [m, channels, 1, 1]);
+        return g.Transpose(g.Reshape(dw, [m, kh, kw, channels]), [0, 3, 1, 2]);
+    }
+
+    private static string ConvWeightGradient(GraphBuilder g, string dy, string x, long[] xs, long[] ws, Ops.Window2D window, long group)
+    {
+        long channelsPerGroup = ws[1];
+        // X as a batch of C/G images whose channels are the group-major (group, sample) pairs.
+        var xt = group == 1
+            ? g.Transpose(x, [1, 0, 2, 3])
+            : g.Reshape(g.Transpose(g.Reshape(x, [0, group, channelsPerGroup, xs[2], xs[3]]), [2, 1, 0, 3, 4]), [channelsPerGroup, -1, xs[2], xs[3]]);
+        var kernel = g.Transpose(dy, [1, 0, 2, 3]);
+        var dwt = g.Conv(xt, kernel, strides: window.Dilations, pads: window.Pads, dilations: window.Strides, group: group);
+        var full = g.Shape(dwt);
+        if (full[2] != ws[2])
+            dwt = g.Slice(dwt, 2, 0, ws[2]);
+        if (full[3] != ws[3])
+            dwt = g.Slice(dwt, 3, 0, ws[3]);
+        return g.Transpose(dwt, [1, 0, 2, 3]);
     }
 
     private static Onnx.NodeProto WithKernel(Onnx.NodeProto node, long[] kernel)
@@ -62,5 +163,10 @@ internal sealed class ConvRule : IGradientRule
         var copy = node.Clone();
         copy.Attribute.Add(Attr.Ints("kernel_shape", kernel));
         return copy;
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
     }
 }
