@@ -17,11 +17,12 @@ namespace MLNet.SoftTargets.Graphs.Autodiff.Rules;
 /// to [M, C/G, kH, kW]. ONNX Runtime runs that Conv as C/G narrow GEMMs (kH·kW columns wide), slow for large C.
 /// </para>
 /// <para>
-/// <b>Large convolutions, group 1</b> (C·M·kH·kW ≥ <see cref="DefaultGemmThreshold"/>) — one wide GEMM (im2col):
-/// X channel-major and padded, X̃ = Pad(Transpose(X, [1,0,2,3]), p) [C, N, H + pads, W + pads]; for each offset (u, v) its
-/// strided window S_uv = X̃[:, :, u·d + s·i, v·d + s·j] [C, N, Ho, Wo]; stacked, cols = Concat_uv(S_uv) [kH·kW·C, N·Ho·Wo];
-/// dY channel-major D = Transpose(dY, [1,0,2,3]) [M, N·Ho·Wo]; dW' = D·colsᵀ [M, kH·kW·C] (Gemm, transB), reshaped to
-/// [M, kH, kW, C] and transposed to [M, C, kH, kW]. Exactly the same sums as the Conv above, as one GEMM of inner size N·Ho·Wo.
+/// <b>Large convolutions, group 1</b> (C·M·kH·kW ≥ <see cref="DefaultGemmThreshold"/>) — dW as one wide GEMM (im2col):
+/// the patches P = Conv(X, E) with E [C·kH·kW, 1, kH, kW] one-hot (E[c·kH·kW + t, 0, u, v] = [t = u·kW + v]), group C and
+/// the forward conv's s, p, d, so P[n, c·kH·kW + u·kW + v, i, j] = X[n, c, i·s + u·d − p_top, j·s + v·d − p_left] (0 in
+/// the padding); cols = P as [C·kH·kW, N·Ho·Wo] (Transpose [1,0,2]); dY channel-major D = Transpose(dY, [1,0,2,3]) as
+/// [M, N·Ho·Wo]; dW = D·colsᵀ (Gemm, transB) [M, C·kH·kW], which is W's layout. The same sums as the Conv above, as one
+/// GEMM of inner size N·Ho·Wo; the patch copies are exact (each element is x·1 plus zeros).
 /// dX, for stride 1 with pads ≤ d·(k−1): the correlation of dY with W transposed on (M, C) and flipped spatially,
 /// dX = Conv(dY, flip(Wᵀ)) with dilation d and pads d·(k−1) − p (top/left from top/left, bottom/right from bottom/right):
 /// dX[n,c,h,w] = Σ_{m,u,v} W[m,c,u,v]·dY[n,m,h + p − u·d, …] — ONNX Runtime's blocked (NCHWc) Conv kernels run it faster than
@@ -109,36 +110,23 @@ internal sealed class ConvRule : IGradientRule
 
     private static string GemmWeightGradient(GraphBuilder g, string dy, string x, long[] ws, Ops.Window2D window)
     {
-        long m = ws[0], channels = ws[1], kh = ws[2], kw = ws[3];
+        long m = ws[0], channels = ws[1], kh = ws[2], kw = ws[3], taps = kh * kw;
         var dys = g.Shape(dy);
-        // Channel-major X, padded once: [C, N, H + pt + pb, W + pl + pr].
-        var xc = g.Transpose(x, [1, 0, 2, 3]);
-        if (window.Pads.Any(p => p != 0))
+        // im2col by a depthwise Conv with one-hot kernels: output channel c·kH·kW + u·kW + v is X[:, c] at offset (u, v)
+        // of each window (same strides, pads, dilations as the forward conv), exactly (a 1 and kH·kW − 1 zeros).
+        var oneHot = new double[channels * taps * taps];
+        for (long ch = 0; ch < channels; ch++)
         {
-            var p = window.Pads;
-            var cs = g.Shape(xc);
-            xc = g.Node("Pad", [xc, g.Int64s(0, 0, p[0], p[1], 0, 0, p[2], p[3])], [cs[0], cs[1], cs[2] + p[0] + p[2], cs[3] + p[1] + p[3]]);
+            for (long tap = 0; tap < taps; tap++)
+                oneHot[(ch * taps + tap) * taps + tap] = 1;
         }
-        long ho = dys[2], wo = dys[3];
-        var columns = new string[kh * kw];
-        for (long u = 0; u < kh; u++)
-        {
-            for (long v = 0; v < kw; v++)
-            {
-                long top = u * window.Dilations[0], left = v * window.Dilations[1];
-                var shifted = g.Node("Slice",
-                    [xc, g.Int64s(top, left), g.Int64s(top + window.Strides[0] * (ho - 1) + 1, left + window.Strides[1] * (wo - 1) + 1), g.Int64s(2, 3),
-                        g.Int64s(window.Strides[0], window.Strides[1])],
-                    [channels, dys[0], ho, wo]);
-                columns[u * kw + v] = g.Reshape(shifted, [channels, -1]);
-            }
-        }
-        var cols = columns.Length == 1 ? columns[0] : g.Concat(0, columns);
+        var kernel = g.AddInitializer("conv_grad_im2col", oneHot, [channels * taps, 1, kh, kw]);
+        var patches = g.Conv(x, kernel, strides: window.Strides, pads: window.Pads, dilations: window.Dilations, group: channels);
+        long positions = dys[2] * dys[3];
+        // [N, C·kH·kW, Ho·Wo] → [C·kH·kW, N·Ho·Wo], and dY channel-major [M, N·Ho·Wo].
+        var cols = g.Reshape(g.Transpose(g.Reshape(patches, [0, channels * taps, positions]), [1, 0, 2]), [channels * taps, -1]);
         var dyc = g.Reshape(g.Transpose(dy, [1, 0, 2, 3]), [m, -1]);
-        var dw = g.Gemm(dyc, cols, transB: true);
-        if (kh * kw == 1)
-            return g.Reshape(dw, [m, channels, 1, 1]);
-        return g.Transpose(g.Reshape(dw, [m, kh, kw, channels]), [0, 3, 1, 2]);
+        return g.Reshape(g.Gemm(dyc, cols, transB: true), [m, channels, kh, kw]);
     }
 
     private static string ConvWeightGradient(GraphBuilder g, string dy, string x, long[] xs, long[] ws, Ops.Window2D window, long group)

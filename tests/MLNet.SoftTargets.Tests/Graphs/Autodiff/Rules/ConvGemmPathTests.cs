@@ -5,7 +5,7 @@ using Onnx;
 namespace MLNet.SoftTargets.Tests.Graphs.Autodiff.Rules;
 
 /// <summary>
-/// The large-convolution path of <see cref="ConvRule"/> (dW as one im2col GEMM, dX of a stride-1 conv as a Conv with the
+/// The large-convolution path of <see cref="ConvRule"/> (dW as one im2col GEMM over one-hot depthwise-Conv patches, dX of a stride-1 conv as a Conv with the
 /// flipped weight), forced on small convs with <see cref="ConvRule.WithGemmThreshold"/>: against central differences and
 /// against the original path (ConvTranspose dX, channels-as-batch Conv dW) on the same inputs, and the selection rule.
 /// </summary>
@@ -97,11 +97,12 @@ public sealed class ConvGemmPathTests
             return [.. g.ToModel().Graph.Node.Select(n => n.OpType)];
         }
 
-        // ResNet18's last block: 512 → 512, 3×3 (2,359,296 ≥ 2^17). dX as a Conv, dW as one Gemm, no ConvTranspose.
+        // ResNet18's last block: 512 → 512, 3×3 (2,359,296 ≥ 2^17). dX as a Conv, dW as one Gemm, no ConvTranspose:
+        // three Convs (the forward one, dX, the im2col patches).
         var large = GradientOps([2, 512, 7, 7], [512, 512, 3, 3], 1, 1);
         Assert.AreEqual(1, large.Count(o => o == "Gemm"));
         Assert.AreEqual(0, large.Count(o => o == "ConvTranspose"));
-        Assert.AreEqual(2, large.Count(o => o == "Conv"));
+        Assert.AreEqual(3, large.Count(o => o == "Conv"));
         // Stride 2: the GEMM dW, dX stays a ConvTranspose.
         var strided = GradientOps([2, 128, 8, 8], [128, 128, 3, 3], 2, 1);
         Assert.AreEqual(1, strided.Count(o => o == "Gemm"));
