@@ -25,8 +25,9 @@ namespace MLNet.SoftTargets.Graphs.Autodiff.Rules;
 /// GEMM of inner size N·Ho·Wo; the patch copies are exact (each element is x·1 plus zeros).
 /// dX, for stride 1 with pads ≤ d·(k−1): the correlation of dY with W transposed on (M, C) and flipped spatially,
 /// dX = Conv(dY, flip(Wᵀ)) with dilation d and pads d·(k−1) − p (top/left from top/left, bottom/right from bottom/right):
-/// dX[n,c,h,w] = Σ_{m,u,v} W[m,c,u,v]·dY[n,m,h + p − u·d, …] — ONNX Runtime's blocked (NCHWc) Conv kernels run it faster than
-/// ConvTranspose's GEMM + col2im. Strides above 1 keep ConvTranspose.
+/// dX[n,c,h,w] = Σ_{m,u,v} W[m,c,u,v]·dY[n,m,h + p − u·d, …], computed the same way: im2col of dY by one-hot patches
+/// [M·kH·kW, N·H·W] and one Gemm with flip(Wᵀ) as [C, M·kH·kW], transposed back to NCHW (faster here than both
+/// ConvTranspose's GEMM + col2im and ONNX Runtime's Conv). Strides above 1 keep ConvTranspose.
 /// </para>
 /// </summary>
 internal sealed class ConvRule : IGradientRule
@@ -99,9 +100,37 @@ internal sealed class ConvRule : IGradientRule
 
     private static string FlippedConvInputGradient(GraphBuilder g, string dy, string w, Ops.Window2D window)
     {
+        var ws = g.Shape(w);
+        var xs = g.Shape(dy);
+        long m = ws[0], channels = ws[1], taps = ws[2] * ws[3];
         var flipped = Flip(g, g.Transpose(w, [1, 0, 2, 3]));
         long[] pads = [.. Enumerable.Range(0, 4).Select(i => window.Dilations[i % 2] * (window.Kernel[i % 2] - 1) - window.Pads[i])];
-        return g.Conv(dy, flipped, strides: [1, 1], pads: pads, dilations: window.Dilations);
+        // Conv(dY, flipped) as im2col + one GEMM: [C, M·kH·kW]·[M·kH·kW, N·H·W] → [C, N, H, W] → NCHW.
+        var cols = Patches(g, dy, ws[2], ws[3], [1, 1], pads, window.Dilations, out long height, out long width);
+        var dx = g.Gemm(g.Reshape(flipped, [channels, m * taps]), cols);
+        return g.Transpose(g.Reshape(dx, [channels, -1, height, width]), [1, 0, 2, 3]);
+    }
+
+    /// <summary>
+    /// The im2col matrix of <paramref name="x"/> [N, C, H, W] for a kH×kW window: [C·kH·kW, N·Ho·Wo], row c·kH·kW + u·kW + v
+    /// holding X[n, c, i·s + u·d − p_top, j·s + v·d − p_left] (0 in the padding) at column (n, i, j) — a depthwise Conv with
+    /// one-hot kernels E[c·kH·kW + t, 0, u, v] = [t = u·kW + v] (exact: x·1 plus zeros), then Transpose [1,0,2].
+    /// </summary>
+    private static string Patches(GraphBuilder g, string x, long kh, long kw, long[] strides, long[] pads, long[] dilations, out long ho, out long wo)
+    {
+        long channels = g.Shape(x)[1], taps = kh * kw;
+        var oneHot = new double[channels * taps * taps];
+        for (long ch = 0; ch < channels; ch++)
+        {
+            for (long tap = 0; tap < taps; tap++)
+                oneHot[(ch * taps + tap) * taps + tap] = 1;
+        }
+        var kernel = g.AddInitializer("conv_grad_im2col", oneHot, [channels * taps, 1, kh, kw]);
+        var patches = g.Conv(x, kernel, strides: strides, pads: pads, dilations: dilations, group: channels);
+        var ps = g.Shape(patches);
+        ho = ps[2];
+        wo = ps[3];
+        return g.Reshape(g.Transpose(g.Reshape(patches, [0, channels * taps, ho * wo]), [1, 0, 2]), [channels * taps, -1]);
     }
 
     /// <summary>Reverses the two spatial axes of a [A, B, kH, kW] tensor (Slice with steps −1).</summary>
@@ -110,21 +139,9 @@ internal sealed class ConvRule : IGradientRule
 
     private static string GemmWeightGradient(GraphBuilder g, string dy, string x, long[] ws, Ops.Window2D window)
     {
-        long m = ws[0], channels = ws[1], kh = ws[2], kw = ws[3], taps = kh * kw;
-        var dys = g.Shape(dy);
-        // im2col by a depthwise Conv with one-hot kernels: output channel c·kH·kW + u·kW + v is X[:, c] at offset (u, v)
-        // of each window (same strides, pads, dilations as the forward conv), exactly (a 1 and kH·kW − 1 zeros).
-        var oneHot = new double[channels * taps * taps];
-        for (long ch = 0; ch < channels; ch++)
-        {
-            for (long tap = 0; tap < taps; tap++)
-                oneHot[(ch * taps + tap) * taps + tap] = 1;
-        }
-        var kernel = g.AddInitializer("conv_grad_im2col", oneHot, [channels * taps, 1, kh, kw]);
-        var patches = g.Conv(x, kernel, strides: window.Strides, pads: window.Pads, dilations: window.Dilations, group: channels);
-        long positions = dys[2] * dys[3];
-        // [N, C·kH·kW, Ho·Wo] → [C·kH·kW, N·Ho·Wo], and dY channel-major [M, N·Ho·Wo].
-        var cols = g.Reshape(g.Transpose(g.Reshape(patches, [0, channels * taps, positions]), [1, 0, 2]), [channels * taps, -1]);
+        long m = ws[0], channels = ws[1], kh = ws[2], kw = ws[3];
+        var cols = Patches(g, x, kh, kw, window.Strides, window.Pads, window.Dilations, out _, out _);
+        // dY channel-major [M, N·Ho·Wo]; D·colsᵀ is [M, C·kH·kW], W's layout.
         var dyc = g.Reshape(g.Transpose(dy, [1, 0, 2, 3]), [m, -1]);
         return g.Reshape(g.Gemm(dyc, cols, transB: true), [m, channels, kh, kw]);
     }

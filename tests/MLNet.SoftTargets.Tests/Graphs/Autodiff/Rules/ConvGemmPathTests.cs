@@ -5,8 +5,8 @@ using Onnx;
 namespace MLNet.SoftTargets.Tests.Graphs.Autodiff.Rules;
 
 /// <summary>
-/// The large-convolution path of <see cref="ConvRule"/> (dW as one im2col GEMM over one-hot depthwise-Conv patches, dX of a stride-1 conv as a Conv with the
-/// flipped weight), forced on small convs with <see cref="ConvRule.WithGemmThreshold"/>: against central differences and
+/// The large-convolution path of <see cref="ConvRule"/> (dW as one im2col GEMM over one-hot depthwise-Conv patches, dX of a stride-1 conv as the same with dY's
+/// patches and the flipped weight), forced on small convs with <see cref="ConvRule.WithGemmThreshold"/>: against central differences and
 /// against the original path (ConvTranspose dX, channels-as-batch Conv dW) on the same inputs, and the selection rule.
 /// </summary>
 [TestClass]
@@ -97,10 +97,10 @@ public sealed class ConvGemmPathTests
             return [.. g.ToModel().Graph.Node.Select(n => n.OpType)];
         }
 
-        // ResNet18's last block: 512 → 512, 3×3 (2,359,296 ≥ 2^17). dX as a Conv, dW as one Gemm, no ConvTranspose:
-        // three Convs (the forward one, dX, the im2col patches).
+        // ResNet18's last block: 512 → 512, 3×3 (2,359,296 ≥ 2^17). dX and dW each one Gemm over one-hot patches, no
+        // ConvTranspose: three Convs (the forward one and the two patch convs).
         var large = GradientOps([2, 512, 7, 7], [512, 512, 3, 3], 1, 1);
-        Assert.AreEqual(1, large.Count(o => o == "Gemm"));
+        Assert.AreEqual(2, large.Count(o => o == "Gemm"));
         Assert.AreEqual(0, large.Count(o => o == "ConvTranspose"));
         Assert.AreEqual(3, large.Count(o => o == "Conv"));
         // Stride 2: the GEMM dW, dX stays a ConvTranspose.
