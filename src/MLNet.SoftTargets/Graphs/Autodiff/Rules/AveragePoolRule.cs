@@ -6,6 +6,7 @@ namespace MLNet.SoftTargets.Graphs.Autodiff.Rules;
 /// dX = ConvTranspose(dY·(1/count), ones[C,1,kH,kW], group C) with the pool's strides and pads and output_padding =
 /// (H + pads − kH) mod stride, so dX has exactly X's shape. With a uniform count the 1/(kH·kW) goes into the
 /// constant depthwise kernel; otherwise 1/count is a constant [Ho,Wo] map computed from the static geometry.
+/// A window that is the whole unpadded input (one output position) is a broadcast: dX = Expand(dY·1/(kH·kW), shape(X)).
 /// ceil_mode 1 is not supported.
 /// </summary>
 internal sealed class AveragePoolRule : IGradientRule
@@ -40,6 +41,13 @@ internal sealed class AveragePoolRule : IGradientRule
             }
         }
         bool uniform = inverseCount.All(v => v == inverseCount[0]);
+        if (ho == 1 && wo == 1 && kh == xs[2] && kw == xs[3] && window.Pads.All(p => p == 0))
+        {
+            // One window over the whole input (a global pool, e.g. ResNet's 7×7): every element gets dY/(kH·kW), a
+            // broadcast instead of a depthwise ConvTranspose (the same single product per element).
+            c.AddGradient(0, g.ExpandLike(g.Mul(dy, g.Scalar(inverseCount[0], "avgpool_grad_inverse_count")), x));
+            return;
+        }
         var kernelValues = new double[channels * kh * kw];
         Array.Fill(kernelValues, uniform ? inverseCount[0] : 1.0);
         var kernel = g.AddInitializer("avgpool_grad_kernel", kernelValues, [channels, 1, kh, kw]);

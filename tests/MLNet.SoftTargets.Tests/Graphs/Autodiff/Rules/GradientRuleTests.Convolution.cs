@@ -87,6 +87,8 @@ public sealed partial class GradientRuleTests
             ("3x3 stride 1 pad 1", [2, 3, 5, 5], [3, 3], 1, [1, 1, 1, 1]),
             ("2x2 stride 2", [2, 3, 5, 6], [2, 2], 2, [0, 0, 0, 0]),
             ("3x2 stride 2 pads top-left 1 bottom-right 0", [2, 3, 6, 7], [3, 2], 2, [1, 1, 0, 0]),
+            ("5x6 over the whole input (Expand)", [2, 3, 5, 6], [5, 6], 1, [0, 0, 0, 0]),
+            ("4x4 over the whole input (Expand)", [GraphBuilder.Dynamic, 3, 4, 4], [4, 4], 4, [0, 0, 0, 0]),
         ];
         foreach (var (label, x, kernel, stride, pads) in averagePools)
         {
