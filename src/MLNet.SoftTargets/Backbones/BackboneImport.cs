@@ -72,9 +72,22 @@ internal static class BackboneImport
             if (node.OpType is "Conv" or "MaxPool" or "AveragePool")
                 attributes = ExplicitPads(node, g.Shape(inputs[0]), inputs.Length > 1 ? g.Shape(inputs[1]) : null, attributes);
             var shape = OutputShape(g, node, inputs, attributes);
-            values[node.Output[0]] = g.Node(node.OpType, inputs, shape, attributes);
+            values[node.Output[0]] = node.OpType == "Conv" && g.LargeConvolutionsAsGemm
+                && g.Shape(inputs[1]) is { Length: 4 } ws && ws.All(d => d >= 0)
+                && Graphs.Autodiff.Rules.ConvRule.UsesGemmPath(attributes.FirstOrDefault(a => a.Name == "group")?.I ?? 1, ws)
+                ? ConvAsGemm(g, inputs, ws, attributes)
+                : g.Node(node.OpType, inputs, shape, attributes);
         }
         return values[to];
+    }
+
+    /// <summary>A group-1 Conv as <c>Ops.ConvAsGemm</c>, with the node's (explicit) window.</summary>
+    private static string ConvAsGemm(GraphBuilder g, string[] inputs, long[] ws, AttributeProto[] attributes)
+    {
+        var window = Ops.Window2D.Of(attributes.Any(a => a.Name == "kernel_shape")
+            ? attributes
+            : [.. attributes, Attr.Ints("kernel_shape", [ws[2], ws[3]])]);
+        return g.ConvAsGemm(inputs[0], inputs[1], inputs.Length > 2 ? inputs[2] : null, window.Strides, window.Pads, window.Dilations);
     }
 
     /// <summary>The nodes computing <paramref name="to"/> from <paramref name="from"/> (and constants), in graph order.</summary>

@@ -38,6 +38,15 @@ internal sealed class GraphBuilder
 
     public int Opset { get; }
 
+    /// <summary>
+    /// When set, imported backbone convolutions large enough for <see cref="Autodiff.Rules.ConvRule"/>'s GEMM path
+    /// (group 1, C·M·kH·kW ≥ its threshold) are written as <c>Ops.ConvAsGemm</c> (im2col + one Gemm) instead of a Conv node.
+    /// The training step sets it: there the weights are graph inputs, which ONNX Runtime's CPU Conv cannot pre-pack
+    /// (no NCHWc), and the Gemm form is faster and lets dW reuse the forward patches. Inference graphs leave it off
+    /// (constant weights, where ORT's NCHWc Conv is the fast one).
+    /// </summary>
+    public bool LargeConvolutionsAsGemm { get; set; }
+
     public IReadOnlyList<NodeProto> Nodes => _graph.Node;
 
     public IEnumerable<string> InputNames => _graph.Input.Select(i => i.Name);

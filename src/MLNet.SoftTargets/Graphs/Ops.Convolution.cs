@@ -31,6 +31,48 @@ internal static partial class Ops
     }
 
     /// <summary>
+    /// The im2col matrix of <paramref name="x"/> [N, C, H, W] for a kH×kW window: [C·kH·kW, N·Ho·Wo], row c·kH·kW + u·kW + v
+    /// holding X[n, c, i·s + u·d − p_top, j·s + v·d − p_left] (0 in the padding) at column (n, i, j) — a depthwise Conv with
+    /// one-hot kernels E[c·kH·kW + t, 0, u, v] = [t = u·kW + v] (exact: x·1 plus zeros), then Transpose [1,0,2].
+    /// </summary>
+    public static string Im2Col(this GraphBuilder g, string x, long kh, long kw, long[] strides, long[] pads, long[] dilations, out long ho, out long wo)
+    {
+        long channels = g.Shape(x)[1], taps = kh * kw;
+        var oneHot = new double[channels * taps * taps];
+        for (long ch = 0; ch < channels; ch++)
+        {
+            for (long tap = 0; tap < taps; tap++)
+                oneHot[(ch * taps + tap) * taps + tap] = 1;
+        }
+        var kernel = g.AddInitializer("conv_im2col", oneHot, [channels * taps, 1, kh, kw]);
+        var patches = g.Conv(x, kernel, strides: strides, pads: pads, dilations: dilations, group: channels);
+        var ps = g.Shape(patches);
+        ho = ps[2];
+        wo = ps[3];
+        return g.Reshape(g.Transpose(g.Reshape(patches, [0, channels * taps, ho * wo]), [1, 0, 2]), [channels * taps, -1]);
+    }
+
+    /// <summary>
+    /// <see cref="Conv"/> (group 1) written as im2col + one GEMM, for the training step, where the weight is a graph input
+    /// and ONNX Runtime cannot pre-pack it into its blocked (NCHWc) layout: cols = <see cref="Im2Col"/>(X) [C·kH·kW, N·Ho·Wo],
+    /// Y = W as [M, C·kH·kW] · cols (+ B as [M, 1]) → [M, N, Ho, Wo] → NCHW. The same sums as the Conv (in another order);
+    /// its gradient is the Gemm's, so dW = dY·colsᵀ reads the forward patches instead of recomputing them.
+    /// </summary>
+    public static string ConvAsGemm(this GraphBuilder g, string x, string w, string? b = null,
+        long[]? strides = null, long[]? pads = null, long[]? dilations = null)
+    {
+        var ws = g.Shape(w);
+        var xs = g.Shape(x);
+        if (xs.Length != 4 || ws.Length != 4 || ws.Any(d => d < 0) || xs[1] != ws[1])
+            throw new NotSupportedException($"ConvAsGemm: a group-1 2-D convolution with a static weight shape is needed; got X [{string.Join(",", xs)}], W [{string.Join(",", ws)}].");
+        var window = Window2D.Of([ws[2], ws[3]], strides, pads, dilations);
+        long m = ws[0];
+        var cols = g.Im2Col(x, ws[2], ws[3], window.Strides, window.Pads, window.Dilations, out long ho, out long wo);
+        var y = g.Gemm(g.Reshape(w, [m, ws[1] * ws[2] * ws[3]]), cols, b is null ? null : g.Reshape(b, [m, 1]));
+        return g.Transpose(g.Reshape(y, [m, -1, ho, wo]), [1, 0, 2, 3]);
+    }
+
+    /// <summary>
     /// 2-D transposed convolution of X <c>[N,M,H,W]</c> with W <c>[M,C/group,kH,kW]</c> (Conv's weight layout), the
     /// adjoint of <see cref="Conv"/>: output <c>[N,C,Ho,Wo]</c> with
     /// <c>Ho = stride·(H−1) + output_padding + dilation·(kH−1) + 1 − pad_top − pad_bottom</c>.

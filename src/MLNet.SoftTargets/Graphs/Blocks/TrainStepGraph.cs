@@ -69,6 +69,8 @@ internal sealed class TrainStepGraph
             }
         }
 
+        // The weights are inputs here: large backbone convs as im2col + Gemm (see GraphBuilder.LargeConvolutionsAsGemm).
+        g.LargeConvolutionsAsGemm = true;
         var (logits, _) = network.Forward(g, features, name => values[name]);
         var loss = SoftTargetCrossEntropyBlock.Build(g, logits, targets, weights, lossTemperature);
         var gradients = ReverseMode.Gradients(g, loss, parameters.Select(p => values[p.Name]).ToArray());

@@ -106,31 +106,9 @@ internal sealed class ConvRule : IGradientRule
         var flipped = Flip(g, g.Transpose(w, [1, 0, 2, 3]));
         long[] pads = [.. Enumerable.Range(0, 4).Select(i => window.Dilations[i % 2] * (window.Kernel[i % 2] - 1) - window.Pads[i])];
         // Conv(dY, flipped) as im2col + one GEMM: [C, M·kH·kW]·[M·kH·kW, N·H·W] → [C, N, H, W] → NCHW.
-        var cols = Patches(g, dy, ws[2], ws[3], [1, 1], pads, window.Dilations, out long height, out long width);
+        var cols = g.Im2Col(dy, ws[2], ws[3], [1, 1], pads, window.Dilations, out long height, out long width);
         var dx = g.Gemm(g.Reshape(flipped, [channels, m * taps]), cols);
         return g.Transpose(g.Reshape(dx, [channels, -1, height, width]), [1, 0, 2, 3]);
-    }
-
-    /// <summary>
-    /// The im2col matrix of <paramref name="x"/> [N, C, H, W] for a kH×kW window: [C·kH·kW, N·Ho·Wo], row c·kH·kW + u·kW + v
-    /// holding X[n, c, i·s + u·d − p_top, j·s + v·d − p_left] (0 in the padding) at column (n, i, j) — a depthwise Conv with
-    /// one-hot kernels E[c·kH·kW + t, 0, u, v] = [t = u·kW + v] (exact: x·1 plus zeros), then Transpose [1,0,2].
-    /// </summary>
-    private static string Patches(GraphBuilder g, string x, long kh, long kw, long[] strides, long[] pads, long[] dilations, out long ho, out long wo)
-    {
-        long channels = g.Shape(x)[1], taps = kh * kw;
-        var oneHot = new double[channels * taps * taps];
-        for (long ch = 0; ch < channels; ch++)
-        {
-            for (long tap = 0; tap < taps; tap++)
-                oneHot[(ch * taps + tap) * taps + tap] = 1;
-        }
-        var kernel = g.AddInitializer("conv_grad_im2col", oneHot, [channels * taps, 1, kh, kw]);
-        var patches = g.Conv(x, kernel, strides: strides, pads: pads, dilations: dilations, group: channels);
-        var ps = g.Shape(patches);
-        ho = ps[2];
-        wo = ps[3];
-        return g.Reshape(g.Transpose(g.Reshape(patches, [0, channels * taps, ho * wo]), [1, 0, 2]), [channels * taps, -1]);
     }
 
     /// <summary>Reverses the two spatial axes of a [A, B, kH, kW] tensor (Slice with steps −1).</summary>
@@ -140,7 +118,7 @@ internal sealed class ConvRule : IGradientRule
     private static string GemmWeightGradient(GraphBuilder g, string dy, string x, long[] ws, Ops.Window2D window)
     {
         long m = ws[0], channels = ws[1], kh = ws[2], kw = ws[3];
-        var cols = Patches(g, x, kh, kw, window.Strides, window.Pads, window.Dilations, out _, out _);
+        var cols = g.Im2Col(x, kh, kw, window.Strides, window.Pads, window.Dilations, out _, out _);
         // dY channel-major [M, N·Ho·Wo]; D·colsᵀ is [M, C·kH·kW], W's layout.
         var dyc = g.Reshape(g.Transpose(dy, [1, 0, 2, 3]), [m, -1]);
         return g.Reshape(g.Gemm(dyc, cols, transB: true), [m, channels, kh, kw]);
