@@ -47,6 +47,15 @@ internal sealed class GraphBuilder
     /// </summary>
     public bool LargeConvolutionsAsGemm { get; set; }
 
+    /// <summary>
+    /// Gradients that reverse mode takes by another route than the nodes' rules: for each entry, the gradient of
+    /// <see cref="GradientShortcut.Input"/> through <see cref="GradientShortcut.Output"/> is
+    /// <see cref="GradientShortcut.InputGradient"/>(dOutput), and no gradient flows back through
+    /// <see cref="GradientShortcut.Bypassed"/> (the intermediate value that carried it). <see cref="Ops.ConvAsGemm"/> uses it so
+    /// that dX of a stride-1 conv is the flipped-weight im2col GEMM of dY instead of Wᵀ·dY followed by col2im.
+    /// </summary>
+    internal List<GradientShortcut> GradientShortcuts { get; } = [];
+
     public IReadOnlyList<NodeProto> Nodes => _graph.Node;
 
     public IEnumerable<string> InputNames => _graph.Input.Select(i => i.Name);
@@ -280,3 +289,6 @@ internal sealed class GraphBuilder
         return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
     }
 }
+
+/// <summary>See <see cref="GraphBuilder.GradientShortcuts"/>: names as written when the shortcut was added (resolved at use).</summary>
+internal sealed record GradientShortcut(string Output, string Input, string Bypassed, Func<GraphBuilder, string, string> InputGradient);

@@ -56,7 +56,8 @@ internal static partial class Ops
     /// <see cref="Conv"/> (group 1) written as im2col + one GEMM, for the training step, where the weight is a graph input
     /// and ONNX Runtime cannot pre-pack it into its blocked (NCHWc) layout: cols = <see cref="Im2Col"/>(X) [C·kH·kW, N·Ho·Wo],
     /// Y = W as [M, C·kH·kW] · cols (+ B as [M, 1]) → [M, N, Ho, Wo] → NCHW. The same sums as the Conv (in another order);
-    /// its gradient is the Gemm's, so dW = dY·colsᵀ reads the forward patches instead of recomputing them.
+    /// its gradient is the Gemm's, so dW = dY·colsᵀ reads the forward patches instead of recomputing them; dX (stride 1)
+    /// goes by a <see cref="GraphBuilder.GradientShortcuts"/> entry, ConvRule's flipped-weight im2col GEMM.
     /// </summary>
     public static string ConvAsGemm(this GraphBuilder g, string x, string w, string? b = null,
         long[]? strides = null, long[]? pads = null, long[]? dilations = null)
@@ -69,7 +70,12 @@ internal static partial class Ops
         long m = ws[0];
         var cols = g.Im2Col(x, ws[2], ws[3], window.Strides, window.Pads, window.Dilations, out long ho, out long wo);
         var y = g.Gemm(g.Reshape(w, [m, ws[1] * ws[2] * ws[3]]), cols, b is null ? null : g.Reshape(b, [m, 1]));
-        return g.Transpose(g.Reshape(y, [m, -1, ho, wo]), [1, 0, 2, 3]);
+        var output = g.Transpose(g.Reshape(y, [m, -1, ho, wo]), [1, 0, 2, 3]);
+        // dX of a stride-1 conv: im2col of dY and one Gemm with the flipped, transposed weight (ConvRule's form), not
+        // Wᵀ·dY [C·kH·kW, N·Ho·Wo] then col2im (the Im2Col's ConvTranspose); the cols carry no gradient back to X then.
+        if (Autodiff.Rules.ConvRule.FlippedConvFits(window))
+            g.GradientShortcuts.Add(new(output, x, cols, (builder, dy) => Autodiff.Rules.ConvRule.FlippedConvInputGradient(builder, dy, builder.Resolve(w), window)));
+        return output;
     }
 
     /// <summary>

@@ -71,4 +71,45 @@ public sealed class ConvAsGemmTests
     public void ConvAsGemm_MatchesCentralDifferences(long[] x, long[] w, long stride, long[] pads, long dilation, bool bias) =>
         GradientCheck.Verify("conv as gemm " + Label(x, w, stride, pads, dilation, bias), Inputs(x, w, bias),
             (g, v) => g.ConvAsGemm(v[0], v[1], bias ? v[2] : null, [stride, stride], pads, [dilation, dilation]), TensorProto.Types.DataType.Float);
+
+    [TestMethod]
+    [DynamicData(nameof(Convs))]
+    public void ConvAsGemm_FlippedWeightInputGradient_EqualsGemmThenCol2Im(long[] x, long[] w, long stride, long[] pads, long dilation, bool bias)
+    {
+        // dX by the gradient shortcut (im2col of dY, one Gemm with the flipped weight) against the nodes' own rules
+        // (Wᵀ·dY, then the Im2Col's ConvTranspose), shortcut removed; wide channels, float, relative 1e-4 with RMS floor.
+        long[] wideX = [x[0], x[1] * 8, x[2], x[3]];
+        long[] wideW = [w[0] * 6, w[1] * 8, w[2], w[3]];
+        string label = Label(wideX, wideW, stride, pads, dilation, bias);
+        var inputs = Inputs(wideX, wideW, bias);
+        Func<GraphBuilder, string[], string> Forward(bool shortcut) => (g, v) =>
+        {
+            var y = g.ConvAsGemm(v[0], v[1], bias ? v[2] : null, [stride, stride], pads, [dilation, dilation]);
+            if (!shortcut)
+                g.GradientShortcuts.Clear();
+            return y;
+        };
+        var flipped = GradientCheck.Build(inputs, Forward(true), TensorProto.Types.DataType.Float);
+        var col2im = GradientCheck.Build(inputs, Forward(false), TensorProto.Types.DataType.Float);
+        bool fits = stride == 1;
+        Assert.AreEqual(fits ? 0 : 1, flipped.ToModel().Graph.Node.Count(n => n.OpType == "ConvTranspose"), $"{label}: ConvTransposes with the shortcut");
+        Assert.AreEqual(1, col2im.ToModel().Graph.Node.Count(n => n.OpType == "ConvTranspose"), $"{label}: ConvTransposes without it");
+
+        var feeds = GradientCheck.RandomFeeds(col2im, inputs, GradientCheck.StableSeed(label), dynamicSize: 3);
+        string[] outputs = [.. inputs.Select(i => GradientCheck.GradientOutput(i.Name))];
+        IReadOnlyDictionary<string, TestTensor> expected, actual;
+        using (var runner = new OnnxTestRunner(col2im.ToModel()))
+            expected = runner.Run(feeds, outputs);
+        using (var runner = new OnnxTestRunner(flipped.ToModel()))
+            actual = runner.Run(feeds, outputs);
+        foreach (var output in outputs)
+        {
+            var e = expected[output];
+            var a = actual[output];
+            CollectionAssert.AreEqual(e.Shape, a.Shape, $"{label}: shape of '{output}'");
+            double rms = Math.Sqrt(e.Data.Average(d => d * d));
+            for (int j = 0; j < e.Data.Length; j++)
+                Assert.AreEqual(e.Data[j], a.Data[j], 1e-4 * Math.Max(Math.Abs(e.Data[j]), rms), $"{label}: '{output}'[{GradientCheck.Index(j, e.Shape)}]");
+        }
+    }
 }

@@ -28,6 +28,14 @@ internal static class ReverseMode
         if (!dependsOnParameters.Contains(loss))
             throw new InvalidOperationException($"The loss '{loss}' does not depend on any of the parameters.");
 
+        // Shortcuts (GraphBuilder.GradientShortcuts) whose input is differentiated: their bypassed values take no gradient.
+        var shortcuts = builder.GradientShortcuts
+            .Select(s => (Output: builder.Resolve(s.Output), Input: builder.Resolve(s.Input), Bypassed: builder.Resolve(s.Bypassed), s.InputGradient))
+            .Where(s => dependsOnParameters.Contains(s.Input))
+            .ToArray();
+        var bypassed = shortcuts.Select(s => s.Bypassed).ToHashSet();
+        bool NeedsGradient(string value) => dependsOnParameters.Contains(value) && !bypassed.Contains(value);
+
         var contributions = new Dictionary<string, List<string>>();
         void Add(string value, string gradient)
         {
@@ -57,8 +65,14 @@ internal static class ReverseMode
             var outputGradients = node.Output.Select(Total).ToArray();
             if (outputGradients.All(g => g is null))
                 continue;
-            var context = new GradientContext(builder, node, outputGradients, dependsOnParameters.Contains, Add);
+            var context = new GradientContext(builder, node, outputGradients, NeedsGradient, Add);
             GradientRules.For(node.OpType).Backward(context);
+            foreach (var shortcut in shortcuts)
+            {
+                int output = node.Output.IndexOf(shortcut.Output);
+                if (output >= 0 && outputGradients[output] is { } dy)
+                    Add(shortcut.Input, shortcut.InputGradient(builder, dy));
+            }
         }
 
         return wrt.Select(w => Total(w) ?? builder.Mul(w, builder.Scalar(0.0, "zero_grad"))).ToArray();

@@ -94,11 +94,11 @@ internal sealed class ConvRule : IGradientRule
     }
 
     /// <summary>dX as a Conv needs stride 1 and non-negative pads d·(k−1) − p.</summary>
-    private static bool FlippedConvFits(Ops.Window2D window) =>
+    internal static bool FlippedConvFits(Ops.Window2D window) =>
         window.Strides.All(s => s == 1)
         && Enumerable.Range(0, 4).All(i => window.Pads[i] <= window.Dilations[i % 2] * (window.Kernel[i % 2] - 1));
 
-    private static string FlippedConvInputGradient(GraphBuilder g, string dy, string w, Ops.Window2D window)
+    internal static string FlippedConvInputGradient(GraphBuilder g, string dy, string w, Ops.Window2D window)
     {
         var ws = g.Shape(w);
         var xs = g.Shape(dy);
