@@ -200,6 +200,35 @@ internal static class GradientCheck
         return wrt.ToDictionary(w => w, w => analytic[GradientOutput(w)]);
     }
 
+    /// <summary>
+    /// <paramref name="actual"/> equals <paramref name="expected"/> element by element to <paramref name="relative"/>
+    /// times the larger of the element and the expected tensor's RMS (the floor for sums taken in another order).
+    /// </summary>
+    public static void AssertClose(TestTensor expected, TestTensor actual, double relative, string what)
+    {
+        CollectionAssert.AreEqual(expected.Shape, actual.Shape, $"{what}: shape");
+        double rms = Math.Sqrt(expected.Data.Average(d => d * d));
+        for (int j = 0; j < expected.Data.Length; j++)
+            Assert.AreEqual(expected.Data[j], actual.Data[j], relative * Math.Max(Math.Abs(expected.Data[j]), rms), $"{what}[{Index(j, expected.Shape)}]");
+    }
+
+    /// <summary>
+    /// Two gradient graphs of the same inputs (<see cref="Build"/>) give the same gradients on the same random feeds,
+    /// each tensor to <paramref name="relative"/> (see <see cref="AssertClose"/>).
+    /// </summary>
+    public static void AssertSameGradients(string label, IReadOnlyList<GradientInput> inputs, GraphBuilder reference, GraphBuilder candidate, double relative)
+    {
+        var feeds = RandomFeeds(reference, inputs, StableSeed(label), dynamicSize: 3);
+        string[] outputs = [.. inputs.Select(i => GradientOutput(i.Name))];
+        IReadOnlyDictionary<string, TestTensor> expected, actual;
+        using (var runner = new OnnxTestRunner(reference.ToModel()))
+            expected = runner.Run(feeds, outputs);
+        using (var runner = new OnnxTestRunner(candidate.ToModel()))
+            actual = runner.Run(feeds, outputs);
+        foreach (var output in outputs)
+            AssertClose(expected[output], actual[output], relative, $"{label}: '{output}'");
+    }
+
     /// <summary>The multi-index of row-major element <paramref name="flat"/>, e.g. <c>1,0</c>.</summary>
     public static string Index(int flat, long[] shape)
     {

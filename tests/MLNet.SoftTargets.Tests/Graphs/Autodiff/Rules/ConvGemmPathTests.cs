@@ -65,26 +65,8 @@ public sealed class ConvGemmPathTests
         Assert.IsTrue(gemm.ToModel().Graph.Node.Any(n => n.OpType == "Gemm"), $"{label}: the forced path has no Gemm");
         Assert.IsFalse(original.ToModel().Graph.Node.Any(n => n.OpType == "Gemm"), $"{label}: the original path has a Gemm");
 
-        var feeds = GradientCheck.RandomFeeds(gemm, inputs, GradientCheck.StableSeed(label), dynamicSize: 3);
-        string[] outputs = [.. inputs.Select(i => GradientCheck.GradientOutput(i.Name))];
-        IReadOnlyDictionary<string, TestTensor> expected, actual;
-        using (var runner = new OnnxTestRunner(original.ToModel()))
-            expected = runner.Run(feeds, outputs);
-        using (var runner = new OnnxTestRunner(gemm.ToModel()))
-            actual = runner.Run(feeds, outputs);
-        foreach (var output in outputs)
-        {
-            var e = expected[output];
-            var a = actual[output];
-            CollectionAssert.AreEqual(e.Shape, a.Shape, $"{label}: shape of '{output}'");
-            // Relative 1e-4 per element, with the tensor's RMS as the floor of the scale (float sums in another order).
-            double rms = Math.Sqrt(e.Data.Average(d => d * d));
-            for (int j = 0; j < e.Data.Length; j++)
-            {
-                Assert.AreEqual(e.Data[j], a.Data[j], 1e-4 * Math.Max(Math.Abs(e.Data[j]), rms),
-                    $"{label}: '{output}'[{GradientCheck.Index(j, e.Shape)}]");
-            }
-        }
+        // Relative 1e-4 per element, with the tensor's RMS as the floor of the scale (float sums in another order).
+        GradientCheck.AssertSameGradients(label, inputs, original, gemm, 1e-4);
     }
 
     [TestMethod]
