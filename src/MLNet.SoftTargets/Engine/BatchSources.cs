@@ -56,49 +56,14 @@ internal sealed class CachedBatchSource : BatchSource
         CancellationToken cancellation = default)
         : base(examples, settings)
     {
-        int d = examples.FeatureCount, k = examples.ClassCount;
-        _rows = new RowStore(featurizer?.OutputSize ?? d, k);
-        int chunkRows = featurizer?.ChunkRows ?? 32;
-        var chunk = new float[chunkRows * d];
-        var targets = new float[chunkRows * k];
-        var weights = new float[chunkRows];
-        float[]? cut = featurizer is null ? null : new float[chunkRows * featurizer.OutputSize];
-        int inChunk = 0;
-        void Flush()
-        {
-            if (inChunk == 0)
-                return;
-            var rows = chunk;
-            if (featurizer is not null)
-            {
-                featurizer.Run(chunk, inChunk, cut, cancellation);
-                rows = cut!;
-            }
-            int size = _rows.FeatureSize;
-            for (int r = 0; r < inChunk; r++)
-                _rows.Append(rows.AsSpan(r * size, size), targets.AsSpan(r * k, k), weights[r]);
-            inChunk = 0;
-        }
-        using (var pass = examples.Open(null))
-        {
-            while (pass.TryRead(chunk.AsSpan(inChunk * d, d), targets.AsSpan(inChunk * k, k), out weights[inChunk]))
-            {
-                if (++inChunk == chunkRows)
-                {
-                    Flush();
-                    cancellation.ThrowIfCancellationRequested();
-                }
-            }
-            SkippedRows = pass.SkippedRows;
-        }
-        Flush();
-        FeatureSize = _rows.FeatureSize;
+        (_rows, long skipped) = RowStore.Read(examples, featurizer, keepTargets: true, cancellation);
+        SkippedRows = skipped;
     }
 
     public override long? ExampleCount => _rows.Count;
 
     /// <summary>Values per cached feature row (the cut size with a backbone).</summary>
-    public int FeatureSize { get; }
+    public int FeatureSize => _rows.FeatureSize;
 
     /// <summary>The cached rows.</summary>
     public RowStore Rows => _rows;

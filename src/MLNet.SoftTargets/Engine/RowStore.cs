@@ -1,3 +1,5 @@
+using MLNet.SoftTargets.Backbones;
+
 namespace MLNet.SoftTargets.Engine;
 
 /// <summary>
@@ -39,6 +41,55 @@ internal sealed class RowStore
 
     /// <summary>Rows stored.</summary>
     public int Count { get; private set; }
+
+    /// <summary>
+    /// Reads every example of one pass of <paramref name="examples"/> into a new store, chunk by chunk: with a
+    /// <paramref name="featurizer"/> each chunk of raw rows is replaced by the frozen backbone's cut activations as it is
+    /// read (no raw copy is kept). <paramref name="keepTargets"/> stores the targets too; <paramref name="onTarget"/> sees
+    /// each row's target as it is read. Cancellation is checked after every chunk (and inside the backbone's runs).
+    /// </summary>
+    public static (RowStore Rows, long SkippedRows) Read(IExampleSource examples, BackboneTop.Featurizer? featurizer, bool keepTargets,
+        CancellationToken cancellation, Action<ReadOnlySpan<float>>? onTarget = null)
+    {
+        const int PlainChunkRows = 256;
+        int d = examples.FeatureCount, k = examples.ClassCount;
+        var store = new RowStore(featurizer?.OutputSize ?? d, keepTargets ? k : 0);
+        int chunkRows = featurizer?.ChunkRows ?? PlainChunkRows;
+        var chunk = new float[chunkRows * d];
+        var targets = new float[chunkRows * k];
+        var weights = new float[chunkRows];
+        float[]? cut = featurizer is null ? null : new float[chunkRows * featurizer.OutputSize];
+        int inChunk = 0;
+        void Flush()
+        {
+            if (inChunk == 0)
+                return;
+            var rows = chunk;
+            if (featurizer is not null)
+            {
+                featurizer.Run(chunk, inChunk, cut, cancellation);
+                rows = cut!;
+            }
+            int size = store.FeatureSize, kept = store.TargetSize;
+            for (int r = 0; r < inChunk; r++)
+                store.Append(rows.AsSpan(r * size, size), targets.AsSpan(r * k, kept), weights[r]);
+            inChunk = 0;
+            cancellation.ThrowIfCancellationRequested();
+        }
+        long skipped;
+        using (var pass = examples.Open(null))
+        {
+            while (pass.TryRead(chunk.AsSpan(inChunk * d, d), targets.AsSpan(inChunk * k, k), out weights[inChunk]))
+            {
+                onTarget?.Invoke(targets.AsSpan(inChunk * k, k));
+                if (++inChunk == chunkRows)
+                    Flush();
+            }
+            skipped = pass.SkippedRows;
+        }
+        Flush();
+        return (store, skipped);
+    }
 
     /// <summary>Appends one row.</summary>
     /// <exception cref="InvalidOperationException">More than <see cref="int.MaxValue"/> rows.</exception>

@@ -27,40 +27,8 @@ internal sealed class ValidationEvaluator : IDisposable
         CancellationToken cancellation = default)
     {
         _network = network;
-        int d = examples.FeatureCount, k = examples.ClassCount;
-        _features = new RowStore(featurizer?.OutputSize ?? d, 0);
-        int chunkRows = featurizer?.ChunkRows ?? 256;
-        var chunk = new float[chunkRows * d];
-        var cut = featurizer is null ? null : new float[chunkRows * featurizer.OutputSize];
-        var q = new float[k];
-        int inChunk = 0;
-        void Flush()
-        {
-            if (inChunk == 0)
-                return;
-            var rows = chunk;
-            if (featurizer is not null)
-            {
-                // The logits graph starts at the backbone's cut: run the frozen part on the chunk.
-                featurizer.Run(chunk, inChunk, cut, cancellation);
-                rows = cut!;
-            }
-            int size = _features.FeatureSize;
-            for (int r = 0; r < inChunk; r++)
-                _features.Append(rows.AsSpan(r * size, size), [], 1);
-            inChunk = 0;
-            cancellation.ThrowIfCancellationRequested();
-        }
-        using (var pass = examples.Open(null))
-        {
-            while (pass.TryRead(chunk.AsSpan(inChunk * d, d), q, out _))
-            {
-                _labels.Add(Array.IndexOf(q, 1f));
-                if (++inChunk == chunkRows)
-                    Flush();
-            }
-        }
-        Flush();
+        // With a backbone the logits graph starts at the cut: the frozen part runs on each chunk as it is read.
+        (_features, _) = RowStore.Read(examples, featurizer, keepTargets: false, cancellation, q => _labels.Add(q.IndexOf(1f)));
         if (_labels.Count == 0)
             throw new InvalidOperationException($"{examples.Description} has no rows with a label.");
         _session = new InferenceSession(InferenceGraph.BuildLogits(network), options);
