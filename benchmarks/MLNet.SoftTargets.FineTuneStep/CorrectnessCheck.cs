@@ -4,15 +4,19 @@ namespace MLNet.SoftTargets.FineTuneStep;
 
 /// <summary>
 /// Both contestants, from the same weights, run the same first steps on the same batches; their losses must agree to
-/// a relative 1e-4 and their updated parameters must be close: per tensor, the difference of the two updates
-/// (parameter − initial) relative to the size of TorchSharp's update, ‖Δours − Δtorch‖₂ / ‖Δtorch‖₂ ≤ 1e-2.
-/// (Adam normalises each coordinate's step to about lr, so a coordinate whose gradient is near 0 can step differently
-/// on float noise alone; the relative norm bounds the whole update, the max column shows the worst coordinate.)
+/// a relative 1e-3 and their updated parameters must be close: per tensor, the difference of the two updates
+/// (parameter − initial) relative to the size of TorchSharp's update, ‖Δours − Δtorch‖₂ / ‖Δtorch‖₂ ≤ 5e-2.
+/// Adam's first steps are nearly sign steps (each coordinate moves by ≈ lr whatever its gradient's size), so gradient
+/// rounding of relative size ε flips the steps of the coordinates whose gradient is below ≈ ε·RMS, and the relative
+/// update difference grows like 2·√ε: ≈ 3e-3 for the im2col GEMM form (ε ≈ 1e-6), ≈ 1.5e-2 for our Winograd
+/// F(4×4, 3×3) convolutions (ε ≈ 2e-5, as in oneDNN's and cuDNN's Winograd kernels), and the next losses follow
+/// (≈ 3e-4). A wrong gradient flips about half the signs: an update difference near 1. The max column shows the
+/// worst coordinate.
 /// </summary>
 internal static class CorrectnessCheck
 {
-    public const double LossTolerance = 1e-4;
-    public const double UpdateTolerance = 1e-2;
+    public const double LossTolerance = 1e-3;
+    public const double UpdateTolerance = 5e-2;
 
     public static bool Run(OnnxBlockContestant ours, TorchSharpBlockContestant torchSharp, IReadOnlyDictionary<string, float[]> initial,
         IReadOnlyList<Batch> batches, int steps)

@@ -6,7 +6,7 @@ namespace MLNet.SoftTargets.FineTuneStep;
 
 /// <summary>The command line (see README.md).</summary>
 internal sealed record FineTuneOptions(int Rounds, int Steps, int Warmup, double WarmupSeconds, int Rows, int CheckSteps,
-    int ProfileSteps, bool RandomData, string DataDirectory)
+    int ProfileSteps, bool RandomData, string DataDirectory, int KernelRounds)
 {
     private const string Description =
         "Fine-tuning training-step throughput: ResNet18's last residual block + a linear head (TrainableLayers = 2) trained on " +
@@ -32,10 +32,13 @@ internal sealed record FineTuneOptions(int Rounds, int Steps, int Warmup, double
         "--data", "DIR", "where train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz are (without them: random activations, and the report says so)",
         Datasets.FashionMnist.DefaultDirectory);
 
+    private static readonly Option<int> KernelsOption = CommandLineHost.Int(
+        "--kernels", "only the kernels alone: the step's GEMM shapes and the 3×3 conv in ONNX Runtime and libtorch, this many rounds (0: the full benchmark)", 0, 1000, 0);
+
     public static RootCommand Command() => CommandLineHost.Root(Description,
-        [.. Race.All, RowsOption, CheckStepsOption, ProfileStepsOption, RandomOption, DataOption]);
+        [.. Race.All, RowsOption, CheckStepsOption, ProfileStepsOption, RandomOption, DataOption, KernelsOption]);
 
     public static FineTuneOptions From(ParseResult r) => new(r.GetValue(Race.Rounds), r.GetValue(Race.Steps), r.GetValue(Race.Warmup),
         r.GetValue(Race.WarmupSeconds), r.GetValue(RowsOption), r.GetValue(CheckStepsOption), r.GetValue(ProfileStepsOption),
-        r.GetValue(RandomOption), r.GetRequiredValue(DataOption));
+        r.GetValue(RandomOption), r.GetRequiredValue(DataOption), r.GetValue(KernelsOption));
 }

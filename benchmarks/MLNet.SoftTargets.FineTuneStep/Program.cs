@@ -4,6 +4,7 @@
 
 using System.Diagnostics;
 using Onnx;
+using TorchSharp;
 using MLNet.SoftTargets.FineTuneStep;
 using MLNet.SoftTargets.TrainStep;
 
@@ -11,6 +12,13 @@ var total = Stopwatch.StartNew();
 if (!TorchSharpBenchmark.Start(FineTuneOptions.Command(), args, FineTuneOptions.From, out var options, out int exitCode, out var torchLines))
     return exitCode;
 var (fix, torchCheck) = torchLines;
+if (options.KernelRounds > 0)
+{
+    torch.set_num_threads(FineTuneJob.Threads);
+    Console.WriteLine($"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {MachineInfo.LoadAverage()}; {fix}");
+    KernelProbe.Run(options.KernelRounds);
+    return 0;
+}
 
 if (!File.Exists(FineTuneJob.ModelPath))
 {

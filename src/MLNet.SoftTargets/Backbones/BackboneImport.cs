@@ -81,12 +81,15 @@ internal static class BackboneImport
         return values[to];
     }
 
-    /// <summary>A group-1 Conv as <c>Ops.ConvAsGemm</c>, with the node's (explicit) window.</summary>
+    /// <summary>A group-1 Conv as <c>Ops.ConvAsWinograd</c> where it fits (3×3, stride 1, small planes), else as
+    /// <c>Ops.ConvAsGemm</c>, with the node's (explicit) window.</summary>
     private static string ConvAsGemm(GraphBuilder g, string[] inputs, long[] ws, AttributeProto[] attributes)
     {
         var window = Ops.Window2D.Of(attributes.Any(a => a.Name == "kernel_shape")
             ? attributes
             : [.. attributes, Attr.Ints("kernel_shape", [ws[2], ws[3]])]);
+        if (Ops.WinogradFits(g.Shape(inputs[0]), ws, 1, window))
+            return g.ConvAsWinograd(inputs[0], inputs[1], inputs.Length > 2 ? inputs[2] : null, window);
         return g.ConvAsGemm(inputs[0], inputs[1], inputs.Length > 2 ? inputs[2] : null, window.Strides, window.Pads, window.Dilations);
     }
 

@@ -183,6 +183,15 @@ internal sealed class GraphBuilder
     public string Node(string opType, string[] inputs, long[] outputShape, TensorProto.Types.DataType outputType, params AttributeProto[] attributes) =>
         NodeWithOutputs(opType, inputs, [(outputShape, outputType)], attributes)[0];
 
+    /// <summary>Adds a node of another operator domain (e.g. <c>com.microsoft</c>), imported at <paramref name="version"/>.</summary>
+    public string DomainNode(string domain, int version, string opType, string[] inputs, long[] outputShape, params AttributeProto[] attributes)
+    {
+        var output = Node(opType, inputs, outputShape, attributes);
+        _graph.Node[^1].Domain = domain;
+        _domains[domain] = version;
+        return output;
+    }
+
     /// <summary>Adds a node with several outputs (e.g. MaxPool's Y and Indices) and returns their names, in order.</summary>
     public string[] NodeWithOutputs(string opType, string[] inputs, (long[] Shape, TensorProto.Types.DataType Type)[] outputs, params AttributeProto[] attributes)
     {

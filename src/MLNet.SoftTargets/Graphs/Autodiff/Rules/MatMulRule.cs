@@ -1,6 +1,9 @@
 namespace MLNet.SoftTargets.Graphs.Autodiff.Rules;
 
-/// <summary>Y = A·B (2-D): dA = dY·Bᵀ, dB = Aᵀ·dY, as Gemm with transpose flags (no explicit Transpose nodes).</summary>
+/// <summary>
+/// Y = A·B. 2-D: dA = dY·Bᵀ, dB = Aᵀ·dY, as Gemm with transpose flags (no explicit Transpose nodes). Batched or
+/// broadcast (see <see cref="Ops.MatMul"/>): the same per product (<see cref="FusedMatMulRule.Backward(GradientContext, bool, bool, float)"/>).
+/// </summary>
 internal sealed class MatMulRule : IGradientRule
 {
     public string OpType => "MatMul";
@@ -8,9 +11,12 @@ internal sealed class MatMulRule : IGradientRule
     public void Backward(GradientContext c)
     {
         var g = c.Builder;
-        var dy = c.OutputGradient()!;
         if (g.Rank(c.Input(0)) != 2 || g.Rank(c.Input(1)) != 2)
-            throw new NotSupportedException("The MatMul gradient is implemented for 2-D operands.");
+        {
+            FusedMatMulRule.Backward(c, transA: false, transB: false);
+            return;
+        }
+        var dy = c.OutputGradient()!;
         if (c.NeedsGradient(0))
             c.AddGradient(0, g.Gemm(dy, c.Input(1), transB: true));
         if (c.NeedsGradient(1))
