@@ -106,7 +106,7 @@ public sealed partial class GradientRuleTests
         var covered = new HashSet<string>();
         foreach (var c in Cases.Values)
         {
-            var g = new GraphBuilder(Onnx.TensorProto.Types.DataType.Double);
+            var g = new GraphBuilder(c.CheckType);
             c.Forward(g, c.Inputs.Select(i => g.AddInput(i.Name, i.Shape)).ToArray());
             covered.UnionWith(g.Nodes.Select(n => n.OpType));
         }
@@ -197,6 +197,11 @@ public sealed partial class GradientRuleTests
         Add("Transpose [2,3,4] default perm", (g, x) => g.Node("Transpose", [x[0]], [4, 3, 2]), new GradientInput("x", [2, 3, 4]));
 
         Add("MatMul [3,4] [4,5]", (g, x) => g.MatMul(x[0], x[1]), new("a", [3, 4]), new("b", [4, 5]));
+        Add("MatMul batched [2,3,4] [2,4,5]", (g, x) => g.MatMul(x[0], x[1]), new("a", [2, 3, 4]), new("b", [2, 4, 5]));
+        Add("MatMul broadcast [3,4] [2,4,5]", (g, x) => g.MatMul(x[0], x[1]), new("a", [3, 4]), new("b", [2, 4, 5]));
+        // FusedMatMul has a float kernel only (in a double graph MatMulT is Transpose + MatMul).
+        cases.Add("FusedMatMul [2,4,3]ᵀ [5,4]ᵀ", new GradientCase([new("a", [2, 4, 3]), new("b", [5, 4])],
+            (g, x) => g.MatMulT(x[0], x[1], transA: true, transB: true), Onnx.TensorProto.Types.DataType.Float));
 
         // Gemm: every transA/transB combination, alpha and beta ≠ 1, C absent or broadcast in several ways.
         const long m = 3, k = 4, n = 5;
