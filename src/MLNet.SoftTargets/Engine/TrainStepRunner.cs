@@ -29,6 +29,7 @@ internal sealed class TrainStepRunner : IDisposable
     private readonly float[] _features;
     private readonly float[] _targets;
     private readonly float[] _weights;
+    private readonly float[] _teacherLogits;
     private readonly float[] _learningRate = new float[1];
     private readonly long[] _step = new long[1];
     private readonly float[] _loss = new float[1];
@@ -68,6 +69,7 @@ internal sealed class TrainStepRunner : IDisposable
         _features = new float[batchSize * inputSize];
         _targets = new float[batchSize * classCount];
         _weights = new float[batchSize];
+        _teacherLogits = new float[graph.HasTeacher ? batchSize * classCount : 0];
         var batch = BatchValues(batchSize);
         var learningRate = Own(OrtValue.CreateTensorValueFromMemory(_learningRate, []));
         var step = Own(OrtValue.CreateTensorValueFromMemory(_step, []));
@@ -93,6 +95,12 @@ internal sealed class TrainStepRunner : IDisposable
 
     /// <summary>[BatchSize] example weights (used only when the graph has a weights input).</summary>
     public Span<float> Weights => _weights;
+
+    /// <summary>The feature buffer itself (a teacher session reads it in place).</summary>
+    internal float[] FeatureBuffer => _features;
+
+    /// <summary>Row-major [BatchSize, K] teacher logits read by the next step (empty without a teacher).</summary>
+    internal float[] TeacherLogitBuffer => _teacherLogits;
 
     /// <summary>Runs one step on the first <paramref name="rows"/> rows of the buffers and returns the batch loss.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is not in 1..BatchSize.</exception>
@@ -162,7 +170,7 @@ internal sealed class TrainStepRunner : IDisposable
         return value;
     }
 
-    /// <summary>Features, targets and weights tensors over the first <paramref name="rows"/> rows of the buffers.</summary>
+    /// <summary>Features, targets, weights and teacher-logit tensors over the first <paramref name="rows"/> rows of the buffers.</summary>
     private OrtValue[] BatchValues(int rows)
     {
         if (_partialBatches.TryGetValue(rows, out var values))
@@ -172,6 +180,8 @@ internal sealed class TrainStepRunner : IDisposable
             OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _features.AsMemory(0, rows * InputSize), [rows, InputSize]),
             OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _targets.AsMemory(0, rows * ClassCount), [rows, ClassCount]),
             OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _weights.AsMemory(0, rows), [rows]),
+            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _teacherLogits.AsMemory(0, _graph.HasTeacher ? rows * ClassCount : 0),
+                [_graph.HasTeacher ? rows : 0, ClassCount]),
         ];
         _partialBatches[rows] = values;
         return values;
@@ -183,6 +193,8 @@ internal sealed class TrainStepRunner : IDisposable
         binding.BindInput(TrainStepGraph.Targets, batch[1]);
         if (_graph.HasWeights)
             binding.BindInput(TrainStepGraph.Weights, batch[2]);
+        if (_graph.HasTeacher)
+            binding.BindInput(TrainStepGraph.TeacherLogits, batch[3]);
     }
 
     private OrtIoBinding Bind(OrtValue[] from, OrtValue[] to, OrtValue[] batch, OrtValue learningRate, OrtValue step, OrtValue loss)

@@ -4,11 +4,11 @@ using MLNet.SoftTargets.Graphs.Blocks;
 namespace MLNet.SoftTargets.Engine;
 
 /// <summary>
-/// The epoch loop: batches → steps with the scheduled learning rate, checkpoints, validation, progress and early
-/// stopping. Resumes from a checkpoint whose fingerprint is that of <paramref name="settings"/>.
+/// The epoch loop: batches → (mixing, the teacher's logits) → steps with the scheduled learning rate, checkpoints,
+/// validation, progress and early stopping. Resumes from a checkpoint whose fingerprint is that of <paramref name="settings"/>.
 /// </summary>
 internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, TrainStepGraph graph, TrainStepRunner runner,
-    BatchSource source, ValidationEvaluator? evaluator)
+    BatchSource source, ValidationEvaluator? evaluator, BatchMixer? mixer = null, TeacherRunner? teacher = null)
 {
     private readonly string _fingerprint = settings.Fingerprint;
     private readonly BatchSettings _batches = settings.Batches;
@@ -47,6 +47,9 @@ internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, T
                     int rows = batches.Next(runner.Features, runner.Targets, runner.Weights);
                     if (rows == 0)
                         break;
+                    // Mixing and the teacher depend on (seed, step) and the batch alone: a resumed run repeats them.
+                    mixer?.Apply(runner.Features, runner.Targets, runner.Weights, rows, runner.StepCount + 1);
+                    teacher?.Run(runner.FeatureBuffer, rows, runner.TeacherLogitBuffer);
                     double rate = LearningRates.At(settings.Optimizer.LearningRate, settings.Schedule, runner.StepCount, _epoch, totalSteps);
                     float loss = runner.Step(rows, (float)rate);
                     if (!float.IsFinite(loss))

@@ -54,19 +54,25 @@ internal sealed class TrainingRun
         Network.CheckValues(initial, nameof(initialParameters));
         if (_settings.Optimizer.Kind == SoftTargetOptimizer.Lbfgs)
             return TrainFullBatch(run, train, validation, initial);
+        var teacherSettings = _settings.Teacher;
         var graph = TrainStepGraph.Build(Network, CreateOptimizer(_settings.Optimizer), _settings.Loss.Temperature, _settings.Loss.ExampleWeights,
-            trunkLearningRateScale: _settings.Network.Backbone?.LearningRateMultiplier ?? 1);
+            trunkLearningRateScale: _settings.Network.Backbone?.LearningRateMultiplier ?? 1,
+            distillation: teacherSettings is null ? null : (teacherSettings.Temperature, teacherSettings.Weight));
         var (sessionOptions, _) = ExecutionProviders.Create(run.Device, run.Threads, run.Log);
         using (sessionOptions)
         using (var featurizer = _backbone is null ? null : new BackboneTop.Featurizer(_backbone, sessionOptions))
         using (var runner = new TrainStepRunner(graph, initial, _settings.Batches.BatchSize, Network.InputSize, Network.ClassCount, sessionOptions))
+        using (var teacher = teacherSettings is null ? null : new TeacherRunner(teacherSettings, Network.InputSize, Network.ClassCount, sessionOptions))
         using (var evaluator = validation is null ? null : new ValidationEvaluator(validation, Network, sessionOptions, featurizer, run.Cancellation))
         {
             // With a backbone the frozen part runs once per example, so the data is always cached (the bottleneck cache).
             BatchSource source = _settings.Batches.CacheData || featurizer is not null
                 ? new CachedBatchSource(train, _settings.Batches, featurizer, run.Cancellation)
                 : new StreamingBatchSource(train, _settings.Batches);
-            return new TrainingLoop(_settings, run, graph, runner, source, evaluator).Run();
+            var mixer = _settings.Mixup is { } mixup
+                ? new BatchMixer(mixup, _settings.Batches.Seed, _settings.Batches.BatchSize, Network.InputSize, Network.ClassCount)
+                : null;
+            return new TrainingLoop(_settings, run, graph, runner, source, evaluator, mixer, teacher).Run();
         }
     }
 

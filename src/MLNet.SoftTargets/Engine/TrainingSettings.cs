@@ -24,6 +24,12 @@ internal sealed record TrainingSettings
 
     public required LbfgsSettings Lbfgs { get; init; }
 
+    /// <summary>The teacher of in-the-loop distillation, or null (none, or <c>Weight</c> 0).</summary>
+    public TeacherSettings? Teacher { get; init; }
+
+    /// <summary>Mixup / CutMix of each batch, or null (none, or both α 0, or probability 0).</summary>
+    public MixupSettings? Mixup { get; init; }
+
     /// <summary>Which data columns the examples come from (a checkpoint of a run on other columns is not resumed).</summary>
     public required string DataSource { get; init; }
 
@@ -45,6 +51,15 @@ internal sealed record NetworkSettings(int FeatureCount, int ClassCount, IReadOn
 /// </summary>
 internal sealed record OptimizerSettings(SoftTargetOptimizer Kind, double LearningRate, double? WeightDecay, double Beta1, double Beta2, double Epsilon,
     double Momentum, bool Nesterov);
+
+/// <summary>
+/// A frozen teacher: an ONNX model with one float input [N, D] whose output <paramref name="OutputName"/> [N, K] is read as
+/// logits, or as probabilities (their clamped logarithms) when <paramref name="OutputIsProbability"/>.
+/// </summary>
+internal sealed record TeacherSettings(byte[] Model, string OutputName, bool OutputIsProbability, double Temperature, double Weight);
+
+/// <summary>Mixup / CutMix per batch (see <c>MixupOptions</c>); <paramref name="ImageShape"/> is [C, H, W] or null.</summary>
+internal sealed record MixupSettings(double MixupAlpha, double CutMixAlpha, double Probability, double SwitchProbability, IReadOnlyList<int>? ImageShape);
 
 /// <summary>Full-batch L-BFGS: the iteration budget and the relative tolerance on the decrease of the objective.</summary>
 internal sealed record LbfgsSettings(int MaxIterations, double Tolerance);

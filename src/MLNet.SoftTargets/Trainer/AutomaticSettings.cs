@@ -34,7 +34,7 @@ internal sealed record AutomaticSettings(SoftTargetOptimizer Optimizer, int Epoc
     public static AutomaticSettings Resolve(SoftTargetCrossEntropyTrainer.Options o, TrainingSchema schema, long? rowCount, bool hasValidation)
     {
         bool fixedRun = o.Epochs is not null || o.BatchSize is not null || o.LearningRate is not null;
-        bool linear = o.HiddenLayerSizes.Count == 0 && o.CosineScale is null && o.Backbone is null;
+        bool linear = o.HiddenLayerSizes.Count == 0 && o.CosineScale is null && o.Backbone is null && !NeedsBatches(o);
         bool small = rowCount is { } count && count * schema.FeatureCount <= LbfgsMaximumValues;
         var optimizer = o.Optimizer ?? (!fixedRun && linear && small ? SoftTargetOptimizer.Lbfgs : SoftTargetOptimizer.Adam);
         if (o.Epochs is { } epochs)
@@ -48,6 +48,13 @@ internal sealed record AutomaticSettings(SoftTargetOptimizer Optimizer, int Epoc
         int? earlyStopping = o.EarlyStoppingPatience ?? (hasValidation ? AutomaticPatience : null);
         return new(optimizer, budget, batch, o.LearningRate ?? 1e-3, cache, earlyStopping, hasValidation ? null : AutomaticPatience);
     }
+
+    /// <summary>
+    /// Whether the options need mini-batch steps: a teacher with a weight &gt; 0 (it scores each batch) or mixing that can
+    /// happen (some α &gt; 0 and a probability &gt; 0). Such a linear head trains by Adam, not full-batch L-BFGS.
+    /// </summary>
+    public static bool NeedsBatches(SoftTargetCrossEntropyTrainer.Options o) =>
+        o.Teacher is { Weight: > 0 } || o.Mixup is { } m && (m.MixupAlpha > 0 || m.CutMixAlpha > 0) && m.Probability > 0;
 
     /// <summary>
     /// Whether <see cref="Resolve"/> uses the row count: when <c>Epochs</c> is unset (the step budget, the batch cap,

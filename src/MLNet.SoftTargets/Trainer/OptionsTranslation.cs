@@ -24,11 +24,68 @@ internal static class OptionsTranslation
         Loss = new LossSettings(o.LossTemperature, o.ExampleWeightColumnName is not null),
         Stopping = new StoppingSettings(automatic.EarlyStoppingPatience, o.EarlyStoppingMetric, automatic.PlateauPatience, AutomaticSettings.PlateauTolerance),
         Lbfgs = new LbfgsSettings(o.MaximumNumberOfIterations, o.OptimizationTolerance),
+        Teacher = Teacher(o, schema),
+        Mixup = Mixup(o, schema),
         DataSource = $"features '{o.FeatureColumnName}', label '{o.LabelColumnName}', soft target '{o.SoftTargetColumnName}', weight '{o.ExampleWeightColumnName}'",
     };
 
     public static RunSettings Run(SoftTargetCrossEntropyTrainer.Options o) =>
         new(o.Device, o.Threads ?? Environment.ProcessorCount, o.CheckpointDirectory, o.CheckpointInterval, o.Progress, o.Log, o.CancellationToken);
+
+    /// <summary>The teacher, or null when there is none or its weight is 0 (then the run is exactly the run without it).</summary>
+    private static TeacherSettings? Teacher(SoftTargetCrossEntropyTrainer.Options o, TrainingSchema schema)
+    {
+        if (o.Teacher is not { Weight: > 0 } teacher)
+            return null;
+        if (teacher.Model is { } model)
+        {
+            if (model.FeatureCount != schema.FeatureCount)
+                throw new ArgumentOutOfRangeException("Teacher.Model", model.FeatureCount,
+                    $"The teacher model reads {model.FeatureCount} feature values; the student's feature column '{o.FeatureColumnName}' has {schema.FeatureCount}.");
+            if (model.ClassCount != schema.ClassCount)
+                throw new ArgumentOutOfRangeException("Teacher.Model", model.ClassCount,
+                    $"The teacher model has {model.ClassCount} classes; the label column '{o.LabelColumnName}' has {schema.ClassCount}.");
+            for (int k = 0; k < schema.ClassCount; k++)
+            {
+                if (model.ClassNames[k] != schema.ClassNames[k])
+                    throw new ArgumentOutOfRangeException("Teacher.Model", model.ClassNames[k],
+                        $"The teacher model's class {k} is '{model.ClassNames[k]}', the label column '{o.LabelColumnName}''s is '{schema.ClassNames[k]}': the classes must be the same, in the same key order.");
+            }
+            using var stream = new MemoryStream();
+            model.ExportOnnx(stream, withLogits: true);
+            return new TeacherSettings(stream.ToArray(), Graphs.Blocks.InferenceGraph.Logits, false, teacher.Temperature, teacher.Weight);
+        }
+        string path = teacher.ModelPath!;
+        byte[] bytes;
+        Onnx.ModelProto graph;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+            graph = Onnx.ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            throw new ArgumentException($"Teacher.ModelPath '{path}' cannot be read as an ONNX model: {e.Message}", "Teacher.ModelPath", e);
+        }
+        var outputs = graph.Graph.Output.Select(v => v.Name).ToList();
+        string output = teacher.OutputName
+            ?? (outputs.Contains(Graphs.Blocks.InferenceGraph.Logits) ? Graphs.Blocks.InferenceGraph.Logits
+                : outputs.Contains(Graphs.Blocks.InferenceGraph.Score) ? Graphs.Blocks.InferenceGraph.Score
+                : throw new ArgumentOutOfRangeException("Teacher.OutputName", null,
+                    $"The teacher '{path}' has neither a 'Logits' nor a 'Score' output (it has {string.Join(", ", outputs)}); set Teacher.OutputName."));
+        return new TeacherSettings(bytes, output, output == Graphs.Blocks.InferenceGraph.Score, teacher.Temperature, teacher.Weight);
+    }
+
+    /// <summary>The mixing, or null when it cannot happen (both α 0, or probability 0): then the run is exactly the run without it.</summary>
+    private static MixupSettings? Mixup(SoftTargetCrossEntropyTrainer.Options o, TrainingSchema schema)
+    {
+        if (o.Mixup is not { } m || m.MixupAlpha <= 0 && m.CutMixAlpha <= 0 || m.Probability <= 0)
+            return null;
+        if (m.ImageShape is { } shape && (long)shape[0] * shape[1] * shape[2] != schema.FeatureCount)
+            throw new ArgumentOutOfRangeException("Mixup.ImageShape", $"[{string.Join(", ", shape)}]",
+                $"Mixup.ImageShape [{string.Join(", ", shape)}] holds {(long)shape[0] * shape[1] * shape[2]} values; the feature column '{o.FeatureColumnName}' has {schema.FeatureCount}.");
+        return new MixupSettings(m.MixupAlpha, m.CutMixAlpha, m.Probability, m.SwitchProbability, m.ImageShape is null ? null : [.. m.ImageShape]);
+    }
 
     private static BackboneSettings? Backbone(BackboneOptions? options)
     {

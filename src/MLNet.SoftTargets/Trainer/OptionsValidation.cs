@@ -43,6 +43,41 @@ internal static class OptionsValidation
             if (!(backbone.LearningRateMultiplier >= 0 && double.IsFinite(backbone.LearningRateMultiplier)))
                 throw Range("Backbone.LearningRateMultiplier", backbone.LearningRateMultiplier, "must be a finite number ≥ 0 (the trainable layers' learning rate over the head's)");
         }
+        if (o.Teacher is { } teacher)
+        {
+            if ((teacher.Model is null) == (teacher.ModelPath is null))
+                throw new ArgumentException("Teacher needs exactly one of Model (a trained SoftTargetCrossEntropyModel) and ModelPath (an ONNX file).", "Teacher");
+            if (teacher.ModelPath is not null)
+                ArgumentException.ThrowIfNullOrWhiteSpace(teacher.ModelPath, "Teacher.ModelPath");
+            if (teacher.OutputName is not null)
+                ArgumentException.ThrowIfNullOrWhiteSpace(teacher.OutputName, "Teacher.OutputName");
+            Positive("Teacher.Temperature", teacher.Temperature);
+            if (!(teacher.Weight >= 0 && teacher.Weight <= 1))
+                throw Range("Teacher.Weight", teacher.Weight, "must be in [0, 1] (the share of the distillation term)");
+        }
+        if (o.Mixup is { } mixup)
+        {
+            if (!(mixup.MixupAlpha >= 0 && double.IsFinite(mixup.MixupAlpha)))
+                throw Range("Mixup.MixupAlpha", mixup.MixupAlpha, "must be a finite number ≥ 0 (0 turns mixup off)");
+            if (!(mixup.CutMixAlpha >= 0 && double.IsFinite(mixup.CutMixAlpha)))
+                throw Range("Mixup.CutMixAlpha", mixup.CutMixAlpha, "must be a finite number ≥ 0 (0 turns CutMix off)");
+            if (!(mixup.Probability >= 0 && mixup.Probability <= 1))
+                throw Range("Mixup.Probability", mixup.Probability, "must be in [0, 1]");
+            if (!(mixup.SwitchProbability >= 0 && mixup.SwitchProbability <= 1))
+                throw Range("Mixup.SwitchProbability", mixup.SwitchProbability, "must be in [0, 1]");
+            if (mixup.ImageShape is { } shape && (shape.Count != 3 || shape.Any(d => d < 1)))
+                throw Range("Mixup.ImageShape", $"[{string.Join(", ", shape)}]", "must be [C, H, W] with every size ≥ 1");
+            if (mixup.CutMixAlpha > 0 && mixup.ImageShape is null)
+                throw Range("Mixup.ImageShape", "null", "CutMix (CutMixAlpha > 0) needs the features' [C, H, W]");
+        }
+        if (AutomaticSettings.NeedsBatches(o))
+        {
+            string what = o.Teacher is { Weight: > 0 } ? "Teacher" : "Mixup";
+            if (o.Backbone is not null)
+                throw Range(what, "set", "not with Backbone: the backbone's batches hold its frozen part's outputs, not the feature column the teacher and mixing read");
+            if (o.Optimizer == SoftTargetOptimizer.Lbfgs)
+                throw Range(what, "set", "needs mini-batch steps: use Adam, AdamW or SGD (or leave Optimizer null), not full-batch L-BFGS");
+        }
         if (!Enum.IsDefined(o.Schedule))
             throw Range(nameof(o.Schedule), o.Schedule, $"must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}");
         AtLeast(nameof(o.StepDecayEpochs), o.StepDecayEpochs, 1);

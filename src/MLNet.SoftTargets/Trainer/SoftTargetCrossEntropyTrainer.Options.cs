@@ -159,6 +159,15 @@ public sealed partial class SoftTargetCrossEntropyTrainer
         /// </summary>
         public BackboneOptions? Backbone { get; init; }
 
+        /// <summary>
+        /// Knowledge distillation from a frozen teacher inside the training step (Hinton's KL term with its T² factor,
+        /// beside the soft-target cross-entropy); see <see cref="TeacherOptions"/>. Default null (none).
+        /// </summary>
+        public TeacherOptions? Teacher { get; init; }
+
+        /// <summary>Mixup / CutMix of every batch (seeded); see <see cref="MixupOptions"/>. Default null (none).</summary>
+        public MixupOptions? Mixup { get; init; }
+
         /// <summary>Also output the logits as a <c>Logits</c> column. Default false.</summary>
         public bool OutputLogits { get; init; }
 

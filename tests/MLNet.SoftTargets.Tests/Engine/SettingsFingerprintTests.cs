@@ -114,6 +114,8 @@ public sealed class SettingsFingerprintTests
         Loss = new LossSettings(1, false),
         Stopping = new StoppingSettings(null, EarlyStoppingMetric.LogLoss),
         Lbfgs = new LbfgsSettings(1000, 1e-7),
+        Teacher = withBackbone ? null : new TeacherSettings([4, 5], "Logits", false, 4, 0.9),
+        Mixup = withBackbone ? null : new MixupSettings(0.2, 1, 1, 0.5, [1, 8, 8]),
         DataSource = "features 'Features'",
     };
 
@@ -148,6 +150,8 @@ public sealed class SettingsFingerprintTests
         return value switch
         {
             null when underlying == typeof(BackboneSettings) => new BackboneSettings([9], null, 0),
+            null when underlying == typeof(TeacherSettings) => new TeacherSettings([9], "Score", true, 2, 0.5),
+            null when underlying == typeof(MixupSettings) => new MixupSettings(0.4, 0, 1, 0.5, null),
             null when underlying == typeof(int) => 3,
             null when underlying == typeof(double) => 1.5,
             int i => i + 1,
@@ -179,6 +183,8 @@ public sealed class SettingsFingerprintTests
         return [value switch
         {
             null when type == typeof(BackboneOptions) => new BackboneOptions { Model = [1, 2, 3] },
+            null when type == typeof(TeacherOptions) => new TeacherOptions { ModelPath = TeacherFile.Value },
+            null when type == typeof(MixupOptions) => new MixupOptions(),
             null when type == typeof(string) => "Other",
             null when type == typeof(IProgress<TrainingProgress>) => new Progress<TrainingProgress>(),
             null when type == typeof(Action<string>) => (Action<string>)(_ => { }),
@@ -187,6 +193,18 @@ public sealed class SettingsFingerprintTests
             _ => MutateLeaf(type, value),
         }];
     }
+
+    /// <summary>A teacher graph for the digits (64 features → 10 logits), written once for the option walk.</summary>
+    private static readonly Lazy<string> TeacherFile = new(() =>
+    {
+        var g = new MLNet.SoftTargets.Graphs.GraphBuilder(Onnx.TensorProto.Types.DataType.Float);
+        var x = g.AddInput("Features", [MLNet.SoftTargets.Graphs.GraphBuilder.Dynamic, 64]);
+        var w = g.AddInitializer("w", Enumerable.Range(0, 640).Select(i => (double)(i % 7) / 7).ToArray(), [64, 10]);
+        g.AddOutput(MLNet.SoftTargets.Graphs.Ops.MatMul(g, x, w), "Logits");
+        string path = Path.Combine(Path.GetTempPath(), $"fingerprint-teacher-{Environment.ProcessId}.onnx");
+        File.WriteAllBytes(path, g.ToBytes());
+        return path;
+    });
 
     private static object NextEnumValue(Enum value)
     {

@@ -6,7 +6,7 @@ namespace MLNet.SoftTargets.Graphs.Blocks;
 /// <summary>
 /// The training step as one ONNX graph: forward pass of the head, soft-target cross-entropy, reverse-mode
 /// gradients and the optimizer update. Inputs: <c>features</c> [N, D], <c>targets</c> [N, K], optionally
-/// <c>weights</c> [N], <c>learning_rate</c> (float scalar) and <c>step</c> (int64 scalar, counted from 1), then every
+/// <c>weights</c> [N], optionally <c>teacher_logits</c> [N, K] (in-the-loop distillation), <c>learning_rate</c> (float scalar) and <c>step</c> (int64 scalar, counted from 1), then every
 /// state tensor. Outputs: <c>loss</c>, then <c>{state}.out</c> for every state tensor, in <see cref="StateNames"/> order.
 /// </summary>
 /// <remarks>State names follow one scheme: parameter <c>w</c>, optimizer state <c>w.m</c>, <c>w.v</c>, … (onnxblock's convention).</remarks>
@@ -15,15 +15,17 @@ internal sealed class TrainStepGraph
     public const string Features = "features";
     public const string Targets = "targets";
     public const string Weights = "weights";
+    public const string TeacherLogits = "teacher_logits";
     public const string LearningRate = "learning_rate";
     public const string Step = "step";
     public const string Loss = "loss";
 
-    private TrainStepGraph(byte[] model, IReadOnlyList<StateTensor> state, bool hasWeights)
+    private TrainStepGraph(byte[] model, IReadOnlyList<StateTensor> state, bool hasWeights, bool hasTeacher)
     {
         Model = model;
         State = state;
         HasWeights = hasWeights;
+        HasTeacher = hasTeacher;
     }
 
     /// <summary>The serialized ONNX model.</summary>
@@ -36,20 +38,28 @@ internal sealed class TrainStepGraph
 
     public bool HasWeights { get; }
 
+    /// <summary>Whether the step reads the teacher's logits (<see cref="TeacherLogits"/>).</summary>
+    public bool HasTeacher { get; }
+
     public static string OutputName(string stateName) => stateName + ".out";
 
     /// <summary>
     /// Builds the step graph that trains every parameter of <paramref name="network"/>; the trunk's parameters (the
-    /// unfrozen backbone layers) take the learning rate × <paramref name="trunkLearningRateScale"/>.
+    /// unfrozen backbone layers) take the learning rate × <paramref name="trunkLearningRateScale"/>. With
+    /// <paramref name="distillation"/> (temperature, weight) the loss has the teacher's term on the <see cref="TeacherLogits"/> input.
     /// </summary>
     public static TrainStepGraph Build(ClassifierNetwork network, OptimizerBlock optimizer,
-        double lossTemperature, bool withWeights, TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float, double trunkLearningRateScale = 1)
+        double lossTemperature, bool withWeights, TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float, double trunkLearningRateScale = 1,
+        (double Temperature, double Weight)? distillation = null)
     {
         var parameters = network.Parameters;
         var g = new GraphBuilder(elementType);
         var features = g.AddInput(Features, [GraphBuilder.Dynamic, network.InputSize]);
         var targets = g.AddInput(Targets, [GraphBuilder.Dynamic, network.ClassCount]);
         var weights = withWeights ? g.AddInput(Weights, [GraphBuilder.Dynamic]) : null;
+        var teacher = distillation is { } d
+            ? new DistillationTerm(g.AddInput(TeacherLogits, [GraphBuilder.Dynamic, network.ClassCount]), d.Temperature, d.Weight)
+            : null;
         var learningRate = g.AddInput(LearningRate, []);
         // The 1-based step count is an int64 input, exact for any run length; the optimizer reads it as the element
         // type (exact below 2^24, and beyond that Adam's bias corrections are 1 to float precision anyway).
@@ -72,7 +82,7 @@ internal sealed class TrainStepGraph
         // The weights are inputs here: large backbone convs as im2col + Gemm (see GraphBuilder.LargeConvolutionsAsGemm).
         g.LargeConvolutionsAsGemm = true;
         var (logits, _) = network.Forward(g, features, name => values[name]);
-        var loss = SoftTargetCrossEntropyBlock.Build(g, logits, targets, weights, lossTemperature);
+        var loss = SoftTargetCrossEntropyBlock.Build(g, logits, targets, weights, lossTemperature, teacher);
         var gradients = ReverseMode.Gradients(g, loss, parameters.Select(p => values[p.Name]).ToArray());
 
         g.AddOutput(loss, Loss);
@@ -87,7 +97,7 @@ internal sealed class TrainStepGraph
             for (int s = 0; s < newState.Length; s++)
                 g.AddOutput(newState[s], OutputName(optimizerState[s]));
         }
-        return new TrainStepGraph(g.ToBytes(), state, withWeights);
+        return new TrainStepGraph(g.ToBytes(), state, withWeights, teacher is not null);
     }
 }
 
