@@ -1,0 +1,145 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.SoftTargets.Tests.Trainer;
+
+/// <summary>
+/// <see cref="MixupOptions"/> in the trainer: off (both α 0, or probability 0) is the run without it bit for bit; on, it
+/// is seeded, changes training, costs little accuracy, resumes exactly from a checkpoint and composes with a teacher;
+/// bad arguments are refused by name.
+/// </summary>
+[TestClass]
+public sealed class MixupTests
+{
+    private static SoftTargetCrossEntropyTrainer.Options Options => new()
+    {
+        HiddenLayerSizes = [32], Epochs = 8, BatchSize = 64, LearningRate = 0.01, CacheData = true, Device = TrainingDevice.Cpu, Threads = 1,
+    };
+
+    private static double MaxDifference(SoftTargetCrossEntropyModel a, SoftTargetCrossEntropyModel b)
+    {
+        var pa = a.GetParameters();
+        var pb = b.GetParameters();
+        return pa.Keys.Max(name => pa[name].Zip(pb[name]).Max(p => Math.Abs(p.First - p.Second)));
+    }
+
+    private static double Accuracy(ITransformer model, IDataView test)
+    {
+        var scored = model.Transform(test);
+        var predicted = scored.GetColumn<uint>(scored.Schema["PredictedLabel"]).ToArray();
+        var truth = test.GetColumn<uint>(test.Schema["Label"]).ToArray();
+        return predicted.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Length;
+    }
+
+    [TestMethod]
+    public void MixupOff_IsBitForBitTheRunWithoutIt()
+    {
+        var ml = TestData.Context();
+        var (train, _) = DigitsData.Split(ml);
+        var data = DigitsData.Smoothed(ml, train, 0.1);
+        var short_ = Options with { Epochs = 2 };
+        using var plain = new SoftTargetCrossEntropyTrainer(short_).Fit(data);
+        using var alphaZero = new SoftTargetCrossEntropyTrainer(short_ with { Mixup = new MixupOptions { MixupAlpha = 0 } }).Fit(data);
+        using var never = new SoftTargetCrossEntropyTrainer(short_ with { Mixup = new MixupOptions { Probability = 0 } }).Fit(data);
+        Assert.AreEqual(0, MaxDifference(plain, alphaZero));
+        Assert.AreEqual(0, MaxDifference(plain, never));
+    }
+
+    [TestMethod]
+    public void Mixup_IsSeeded_ChangesTraining_AndCostsLittleAccuracy()
+    {
+        var ml = TestData.Context();
+        var (train, test) = DigitsData.Split(ml);
+        var data = DigitsData.Smoothed(ml, train, 0.1);
+        using var plain = new SoftTargetCrossEntropyTrainer(Options).Fit(data);
+        var mixup = Options with { Mixup = new MixupOptions() };
+        using var a = new SoftTargetCrossEntropyTrainer(mixup).Fit(data);
+        using var b = new SoftTargetCrossEntropyTrainer(mixup).Fit(data);
+        using var otherSeed = new SoftTargetCrossEntropyTrainer(mixup with { Seed = 43 }).Fit(data);
+        using var otherSeedPlain = new SoftTargetCrossEntropyTrainer(Options with { Seed = 43 }).Fit(data);
+        Assert.AreEqual(0, MaxDifference(a, b), "same seed, same run");
+        Assert.IsGreaterThan(1e-3, MaxDifference(a, plain), "mixup changed nothing");
+        Assert.IsGreaterThan(1e-3, MaxDifference(a, otherSeed), "the seed does not reach the mixing");
+        double accPlain = Accuracy(plain, test), accMixup = Accuracy(a, test);
+        Assert.IsGreaterThanOrEqualTo(accPlain - 0.03, accMixup, $"mixup {accMixup:F3} vs none {accPlain:F3}");
+        Assert.IsGreaterThanOrEqualTo(Accuracy(otherSeedPlain, test) - 0.03, Accuracy(otherSeed, test), "seed 43");
+    }
+
+    [TestMethod]
+    public void CutMixAndMixup_OnTheImages_TrainAndAreSeeded()
+    {
+        var ml = TestData.Context();
+        var (train, test) = DigitsData.Split(ml);
+        var hard = Options with { SoftTargetColumnName = null };
+        var options = hard with { Mixup = new MixupOptions { MixupAlpha = 0.2, CutMixAlpha = 1.0, ImageShape = [1, 8, 8] } };
+        using var a = new SoftTargetCrossEntropyTrainer(options).Fit(train);
+        using var b = new SoftTargetCrossEntropyTrainer(options).Fit(train);
+        using var plain = new SoftTargetCrossEntropyTrainer(hard).Fit(train);
+        Assert.AreEqual(0, MaxDifference(a, b));
+        Assert.IsGreaterThan(1e-3, MaxDifference(a, plain));
+        Assert.IsGreaterThanOrEqualTo(Accuracy(plain, test) - 0.05, Accuracy(a, test));
+    }
+
+    [TestMethod]
+    public void AnInterruptedMixupRun_ResumedFromItsCheckpoint_EndsWithTheUninterruptedWeights()
+    {
+        var ml = TestData.Context();
+        var (train, _) = DigitsData.Split(ml);
+        var data = DigitsData.Smoothed(ml, train, 0.1);
+        using var teacher = new SoftTargetCrossEntropyTrainer(Options with { Epochs = 2, SoftTargetColumnName = null }).Fit(train);
+        var options = Options with
+        {
+            Epochs = 3, Mixup = new MixupOptions { MixupAlpha = 0.4 }, Teacher = new TeacherOptions { Model = teacher, Weight = 0.5 },
+            CheckpointInterval = 7,
+        };
+        using var uninterrupted = new SoftTargetCrossEntropyTrainer(options).Fit(data);
+        string directory = Path.Combine(Path.GetTempPath(), "softtarget-mixup-checkpoint-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var first = new SoftTargetCrossEntropyTrainer(options with
+            {
+                CheckpointDirectory = directory, CancellationToken = cancel.Token, Progress = new SynchronousProgress(_ => cancel.Cancel()),
+            });
+            Assert.ThrowsExactly<OperationCanceledException>(() => first.Fit(data));
+            var log = new List<string>();
+            using var resumed = new SoftTargetCrossEntropyTrainer(options with { CheckpointDirectory = directory, Log = log.Add }).Fit(data);
+            Assert.IsTrue(log.Any(l => l.StartsWith("Resuming")), string.Join(" | ", log));
+            Assert.AreEqual(0, MaxDifference(uninterrupted, resumed));
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void BadMixupArguments_AreRefusedByName()
+    {
+        var ml = TestData.Context();
+        var (train, _) = DigitsData.Split(ml);
+        void Refused(MixupOptions mixup, string name, bool atFit = false)
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            {
+                var trainer = new SoftTargetCrossEntropyTrainer(Options with { SoftTargetColumnName = null, Mixup = mixup });
+                if (atFit)
+                    trainer.Fit(train).Dispose();
+            });
+            StringAssert.Contains(e.Message, name);
+        }
+        Refused(new MixupOptions { MixupAlpha = -0.1 }, "Mixup.MixupAlpha");
+        Refused(new MixupOptions { CutMixAlpha = -1, ImageShape = [1, 8, 8] }, "Mixup.CutMixAlpha");
+        Refused(new MixupOptions { MixupAlpha = double.NaN }, "Mixup.MixupAlpha");
+        Refused(new MixupOptions { Probability = 1.5 }, "Mixup.Probability");
+        Refused(new MixupOptions { SwitchProbability = -0.5 }, "Mixup.SwitchProbability");
+        Refused(new MixupOptions { CutMixAlpha = 1 }, "Mixup.ImageShape");
+        Refused(new MixupOptions { ImageShape = [8, 8] }, "Mixup.ImageShape");
+        Refused(new MixupOptions { ImageShape = [1, 0, 8] }, "Mixup.ImageShape");
+        Refused(new MixupOptions { CutMixAlpha = 1, ImageShape = [2, 8, 8] }, "128", atFit: true);
+        var lbfgs = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new SoftTargetCrossEntropyTrainer(Options with { Optimizer = SoftTargetOptimizer.Lbfgs, Epochs = null, Mixup = new MixupOptions() }));
+        StringAssert.Contains(lbfgs.Message, "L-BFGS");
+    }
+}
