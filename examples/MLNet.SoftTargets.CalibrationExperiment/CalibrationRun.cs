@@ -4,17 +4,25 @@ using Microsoft.ML.Transforms;
 
 namespace MLNet.SoftTargets.CalibrationExperiment;
 
-/// <summary>One model to train: a head, a length, and hard or smoothed targets.</summary>
+/// <summary>One model to train: a head, a length, and hard, smoothed or mixed-up targets.</summary>
 /// <param name="Key">File-name stem, e.g. <c>deep-ls</c>.</param>
 /// <param name="Regime">The regime's row label, e.g. <c>MLP 784→256→10, 10 ep</c>.</param>
 /// <param name="Hidden">Hidden layer widths.</param>
 /// <param name="CosineScale">The fixed scale s of a cosine head, or null for a linear last layer.</param>
 /// <param name="Epochs">Passes over the training data.</param>
 /// <param name="Alpha">Label smoothing α (<c>Uniform</c>); 0 trains on hard targets (no soft-target column).</param>
+/// <param name="MixupAlpha">Mixup's Beta(α, α) parameter (the trainer's <see cref="MixupOptions"/>, every batch mixed); 0: no mixup.</param>
 /// <param name="TemplatePlane">Draw the template-plane picture for this run.</param>
-public sealed record RunSpec(string Key, string Regime, IReadOnlyList<int> Hidden, double? CosineScale, int Epochs, double Alpha, bool TemplatePlane)
+public sealed record RunSpec(string Key, string Regime, IReadOnlyList<int> Hidden, double? CosineScale, int Epochs, double Alpha, double MixupAlpha,
+    bool TemplatePlane)
 {
-    public string Targets => Alpha == 0 ? "hard" : $"LS α={Alpha:0.##}";
+    public string Targets => (Alpha, MixupAlpha) switch
+    {
+        (0, 0) => "hard",
+        (_, 0) => $"LS α={Alpha:0.##}",
+        (0, _) => $"mixup α={MixupAlpha:0.##}",
+        _ => $"LS α={Alpha:0.##} + mixup α={MixupAlpha:0.##}",
+    };
 }
 
 /// <summary>What one trained model measured on the test rows.</summary>
@@ -42,7 +50,8 @@ public sealed record RunResult
 
 /// <summary>
 /// Trains one <see cref="RunSpec"/> with <c>SoftTargetCrossEntropy</c> (CPU, Adam 1e-3, batch 256, seed 42, every
-/// core, training set cached) with the held-out rows as validation data, then measures the test rows: calibration
+/// core, training set cached; mixup, when the spec asks for it, inside the trainer on each batch of those targets)
+/// with the held-out rows as validation data, then measures the test rows: calibration
 /// before and after temperature scaling fitted on the held-out rows, and the penultimate representation.
 /// </summary>
 public sealed class CalibrationRunner(MLContext ml, ExperimentData data, Action<string> log)
@@ -62,6 +71,7 @@ public sealed class CalibrationRunner(MLContext ml, ExperimentData data, Action<
             FeatureColumnName = "Features",
             HiddenLayerSizes = spec.Hidden,
             CosineScale = spec.CosineScale,
+            Mixup = spec.MixupAlpha == 0 ? null : new MixupOptions { MixupAlpha = spec.MixupAlpha },
             Optimizer = SoftTargetOptimizer.Adam,
             LearningRate = 1e-3,
             Epochs = spec.Epochs,

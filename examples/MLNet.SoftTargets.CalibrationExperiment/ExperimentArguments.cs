@@ -14,9 +14,9 @@ public sealed record ExperimentArguments(string? DataDirectory, bool UseDigits, 
     public const int DefaultLongEpochs = 40;
 
     private const string Description =
-        "Does label smoothing calibrate, shrink feature norms and tighten clusters? Hard targets vs label smoothing " +
-        "(α = 0.1) with SoftTargetCrossEntropy in three regimes, each also temperature-scaled on the held-out rows; " +
-        "prints a markdown table and writes PNGs.";
+        "Does label smoothing calibrate, shrink feature norms and tighten clusters? Does mixup calibrate? Hard targets vs " +
+        "label smoothing (α = 0.1) with SoftTargetCrossEntropy in three regimes, and mixup (α = 0.2) in the two MLP regimes, " +
+        "each also temperature-scaled on the held-out rows; prints a markdown table and writes PNGs.";
 
     private static readonly FashionMnistOrDigits Source = new();
 

@@ -9,12 +9,14 @@ namespace MLNet.SoftTargets.CalibrationExperiment;
 
 /// <summary>
 /// Does label smoothing calibrate, shrink feature norms and tighten clusters — and what does it do to a cosine head
-/// with a fixed scale? Hard targets vs label smoothing (α = 0.1, Uniform) with <c>SoftTargetCrossEntropy</c> in three
-/// regimes, each model also temperature-scaled on the held-out rows; prints a markdown table and writes PNGs.
+/// with a fixed scale? Does mixup calibrate? Hard targets vs label smoothing (α = 0.1, Uniform) with
+/// <c>SoftTargetCrossEntropy</c> in three regimes, and mixup (α = 0.2, on the hard labels) in the two MLP regimes, each
+/// model also temperature-scaled on the held-out rows; prints a markdown table and writes PNGs.
 /// </summary>
 public static class Program
 {
     private const double Alpha = 0.1;
+    private const double MixupAlpha = 0.2;
     private const int ShortEpochs = 10;
     private const double CosineScale = 16;
     private static readonly int[] MlpHidden = [256];
@@ -57,7 +59,7 @@ public static class Program
         }
 
         var runs = Runs(arguments, data);
-        Console.WriteLine($"# Calibration experiment: hard targets vs label smoothing (α = {Alpha}, Uniform)");
+        Console.WriteLine($"# Calibration experiment: hard targets vs label smoothing (α = {Alpha}, Uniform) vs mixup (α = {MixupAlpha}, hard labels, MLP regimes)");
         Console.WriteLine();
         Console.WriteLine($"- data: {data.Description}");
         Console.WriteLine($"- trainer: SoftTargetCrossEntropy, CPU (ONNX Runtime), Adam lr 1e-3, batch 256, seed 42, {Environment.ProcessorCount} threads, no weight decay, training set cached");
@@ -116,12 +118,14 @@ public static class Program
         string cosine = $"cosine s={CosineScale:0} {Shape(MlpHidden)}, {shortEpochs} ep";
         return
         [
-            new("mlp-hard", mlp, MlpHidden, null, shortEpochs, 0, false),
-            new("mlp-ls", mlp, MlpHidden, null, shortEpochs, Alpha, false),
-            new("deep-hard", deep, DeepHidden, null, longEpochs, 0, true),
-            new("deep-ls", deep, DeepHidden, null, longEpochs, Alpha, true),
-            new("cosine-hard", cosine, MlpHidden, CosineScale, shortEpochs, 0, true),
-            new("cosine-ls", cosine, MlpHidden, CosineScale, shortEpochs, Alpha, true),
+            new("mlp-hard", mlp, MlpHidden, null, shortEpochs, 0, 0, false),
+            new("mlp-ls", mlp, MlpHidden, null, shortEpochs, Alpha, 0, false),
+            new("mlp-mixup", mlp, MlpHidden, null, shortEpochs, 0, MixupAlpha, false),
+            new("deep-hard", deep, DeepHidden, null, longEpochs, 0, 0, true),
+            new("deep-ls", deep, DeepHidden, null, longEpochs, Alpha, 0, true),
+            new("deep-mixup", deep, DeepHidden, null, longEpochs, 0, MixupAlpha, true),
+            new("cosine-hard", cosine, MlpHidden, CosineScale, shortEpochs, 0, 0, true),
+            new("cosine-ls", cosine, MlpHidden, CosineScale, shortEpochs, Alpha, 0, true),
         ];
     }
 }
@@ -153,7 +157,7 @@ public static class Figures
             }
         }
 
-        // One comparison per regime: hard, hard + TS, LS, LS + TS side by side.
+        // One comparison per regime: hard, hard + TS, LS, LS + TS (and mixup, mixup + TS) side by side.
         foreach (var regime in results.GroupBy(r => r.Spec.Key[..r.Spec.Key.IndexOf('-')]))
         {
             var panels = new List<(string, CalibrationMetrics)>();

@@ -24,7 +24,8 @@ public sealed record DistillationArguments(
     private const string Description =
         "Does a teacher trained with label smoothing make a worse teacher for distillation (Müller, Kornblith & Hinton " +
         "2019)? Hard-label and label-smoothed MLP teachers, students distilled from each through SharpenLabels(T), the " +
-        "same students on hard labels, a temperature sweep; then the saved student predicts through DistilledStudent.Predict.";
+        "MLP student with each teacher in the loop (Options.Teacher, λ = 0.9 and 1), the same students on hard labels, a " +
+        "temperature sweep; then the saved student predicts through DistilledStudent.Predict.";
 
     private static readonly FashionMnistOrDigits Source = new();
 
@@ -38,7 +39,7 @@ public sealed record DistillationArguments(
 
     private static readonly Option<double> TemperatureOption = CommandLineHost.Number(
         "--temperature", "T", "distillation temperature of the main table: SharpenLabels(T) on the teacher's Score and the " +
-        "student's LossTemperature (Hinton et al. 2015 use 4)", Temperatures, IsTemperature, DefaultTemperature);
+        "student's LossTemperature, and the in-the-loop teacher's Temperature (Hinton et al. 2015 use 4)", Temperatures, IsTemperature, DefaultTemperature);
 
     private static readonly Option<IReadOnlyList<double>?> SweepOption = CommandLineHost.Value<IReadOnlyList<double>?>(
         "--sweep", "LIST", $"temperatures for the MLP-student sweep, comma-separated, or 'none' [default: {string.Join(',', DefaultSweep)}; 1,4 with --quick]",

@@ -13,7 +13,9 @@ public sealed record TrainerSettings(int Epochs, int Seed);
 /// <c>Save</c>. Knowledge distillation (Hinton, Vinyals &amp; Dean 2015, "Distilling the Knowledge in a Neural
 /// Network"): a teacher's <c>Score</c> on the training rows, softened with <c>SharpenLabels(T)</c>
 /// (<c>p_k^(1/T) / Σ_j p_j^(1/T)</c>, i.e. softmax(logits / T)), is the soft target a student is trained on with
-/// <c>SoftTargetCrossEntropy</c> at loss temperature T.
+/// <c>SoftTargetCrossEntropy</c> at loss temperature T ("offline targets"). Or in the loop: the student trains on the
+/// hard labels with <c>Options.Teacher</c> set to the teacher's network, which scores every training batch
+/// (<see cref="InTheLoopTeacher"/>).
 /// </summary>
 public static partial class DistilledStudent
 {
@@ -62,10 +64,14 @@ public static partial class DistilledStudent
     /// <param name="hidden">Hidden layer widths; empty for a linear student.</param>
     /// <param name="distillationTemperature">T of the soft targets, or null for a hard-label student.</param>
     /// <param name="settings">Epochs and seed.</param>
+    /// <param name="teacher">
+    /// A teacher in the loop (<see cref="InTheLoopTeacher"/>), or null: with a hard-label student, each row's loss is
+    /// <c>(1 − λ)·CE(one-hot, softmax(z)) + λ·T²·KL(softmax(t / T) ‖ softmax(z / T))</c> on the teacher's logits t.
+    /// </param>
     public static IEstimator<ITransformer> BuildStudentPipeline(MLContext mlContext, IDataView classNames, IReadOnlyList<int> hidden,
-        double? distillationTemperature, TrainerSettings settings)
+        double? distillationTemperature, TrainerSettings settings, TeacherOptions? teacher = null)
     {
-        var options = Options(hidden, distillationTemperature is null ? null : SoftTargetColumn, distillationTemperature ?? 1, settings);
+        var options = Options(hidden, distillationTemperature is null ? null : SoftTargetColumn, distillationTemperature ?? 1, settings) with { Teacher = teacher };
         return mlContext.Transforms.Conversion.MapValueToKey("Label", "Label", keyData: classNames)
             .Append(mlContext.MulticlassClassification.Trainers.SoftTargetCrossEntropy(options))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel", "PredictedLabel"));
@@ -88,6 +94,18 @@ public static partial class DistilledStudent
     /// <param name="temperature">The distillation temperature T.</param>
     public static IDataView DistillationTrainingData(MLContext mlContext, IDataView teacherScores, double temperature) =>
         BuildDistillationTargets(mlContext, temperature).Fit(teacherScores).Transform(teacherScores);
+
+    /// <summary>
+    /// In-the-loop distillation from a fitted teacher pipeline (<see cref="BuildTeacherPipeline"/>): its
+    /// <see cref="SoftTargetCrossEntropyModel"/> (the chain's middle, which reads <c>Features</c> — the student's feature
+    /// column — and has the label's classes in key order) scores every batch the student trains on, frozen, in an ONNX
+    /// Runtime session of its own.
+    /// </summary>
+    /// <param name="teacher">A fitted teacher pipeline.</param>
+    /// <param name="temperature">T of the KL term (the teacher's and the student's softmax).</param>
+    /// <param name="weight">λ: the KL term's share; 1 − λ goes to the cross-entropy on the hard labels.</param>
+    public static TeacherOptions InTheLoopTeacher(ITransformer teacher, double temperature, double weight) =>
+        new() { Model = Network(teacher), Temperature = temperature, Weight = weight };
 
     /// <summary>The trained network inside a fitted pipeline.</summary>
     public static SoftTargetCrossEntropyModel Network(ITransformer pipeline) =>

@@ -10,7 +10,8 @@ namespace MLNet.SoftTargets.Distillation;
 /// <summary>
 /// Does a teacher trained with label smoothing make a worse teacher for distillation (Müller, Kornblith &amp; Hinton
 /// 2019)? A hard-label and a label-smoothed MLP teacher, students distilled from each through
-/// <c>SharpenLabels(T)</c> on the teacher's <c>Score</c>, the same students on hard labels; then the saved student
+/// <c>SharpenLabels(T)</c> on the teacher's <c>Score</c>, the MLP student with each teacher in the loop
+/// (<c>Options.Teacher</c>), the same students on hard labels; then the saved student
 /// is loaded back and used the Model Builder way, <c>DistilledStudent.Predict(input)</c>.
 /// </summary>
 public static class Program
@@ -60,6 +61,8 @@ public static class Program
             $"- teachers: MLP {string.Join('→', DistilledStudent.TeacherHidden)} on hard labels, and with SmoothLabels(α = {DistillationExperiment.LabelSmoothing}, Uniform)\n" +
             $"- students: linear and MLP 32; distilled = SharpenLabels(T = {temperature:0.##}) on the teacher's Score over the training rows, " +
             $"SoftTargetCrossEntropy with LossTemperature = T (Hinton 2015; scores at T = 1); twins trained on the hard labels\n" +
+            $"- in the loop: the MLP 32 student on the hard labels with Options.Teacher = each teacher's network (T = {temperature:0.##}, " +
+            $"λ = {string.Join(" and ", DistillationExperiment.InTheLoopWeights.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture)))}), scoring every training batch\n" +
             $"- every model: SoftTargetCrossEntropy, CPU (ONNX Runtime), Adam lr 1e-3, batch 256, {epochs} epochs, {Environment.ProcessorCount} threads, " +
             $"training set cached; trainer seeds {string.Join(", ", seeds)}\n" +
             (sweep.Count > 0 ? $"- sweep: the MLP 32 student at T = {string.Join(", ", sweep.Select(t => t.ToString("0.##", CultureInfo.InvariantCulture)))}, T chosen per seed by held-out accuracy\n" : "");
@@ -83,6 +86,8 @@ public static class Program
             "\n## Students\n\n" + ResultTable.Students(results, temperature) +
             "\n## The claim: does the LS teacher distil worse?\n\n" + ResultTable.Claim(results, temperature) +
             (sweep.Count > 0 ? "\n## Temperature sweep (MLP 32 student)\n\n" + ResultTable.Sweep(results, sweep) : "") +
+            "\n## Teacher in the loop vs offline targets (MLP 32 student)\n\n" + ResultTable.InTheLoop(results, temperature) +
+            "\n" + ResultTable.InTheLoopDifference(results) +
             "\n" + ResultTable.Legend;
         Console.WriteLine();
         Console.WriteLine(report);
@@ -118,7 +123,7 @@ public static class Program
         var panels = new List<(string, CalibrationMetrics)>();
         foreach (var teacher in seed.Teachers)
             panels.Add(($"teacher, {teacher.Kind}", teacher.Score.Test));
-        foreach (var student in seed.Students.Where(s => s.Student == DistillationExperiment.SmallMlp))
+        foreach (var student in seed.Students.Where(s => s.Student == DistillationExperiment.SmallMlp && s.InTheLoopWeight is null))
             panels.Add((student.Teacher is null ? "MLP 32, hard labels" : $"MLP 32 from {student.Teacher} teacher", student.Score.Test));
         CalibrationPlots.SaveReliabilityComparison(panels, path, $"Teachers and MLP 32 students on the {data.ShortName} test rows (seed {seed.Seed})");
     }

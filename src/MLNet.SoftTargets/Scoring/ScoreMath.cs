@@ -47,6 +47,17 @@ internal static class ScoreMath
     }
 
     /// <summary>
+    /// A row's feature vector must have the column type's size: a view can hand out vectors of another length than its
+    /// type declares (<c>LoadFromEnumerable</c> with a <c>[VectorType]</c> size the arrays do not have).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It has another length.</exception>
+    public static void CheckLength(int actual, int expected, long row)
+    {
+        if (actual != expected)
+            throw new InvalidOperationException($"Row {row}: the feature vector has {actual} values but its column type says {expected}; every row must have the type's size.");
+    }
+
+    /// <summary>
     /// Whether every feature is finite. The vectorised sum of squares is finite for almost every valid row; only when it is not
     /// (a NaN or infinite feature, or a finite overflow) are the features checked one by one.
     /// </summary>

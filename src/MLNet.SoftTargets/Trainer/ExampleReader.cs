@@ -61,6 +61,8 @@ internal sealed class ExampleReader
         if (_softTarget is not null)
         {
             _softTarget(ref _targetBuffer);
+            if (_targetBuffer.Length != target.Length)
+                throw RowError(options.SoftTargetColumnName!, $"has {_targetBuffer.Length} values but its type says {target.Length}; every row must have the column type's size");
             _targetBuffer.CopyTo(target);
             if (SoftTargetKernels.IsMissing(target))
                 return false;
@@ -85,6 +87,10 @@ internal sealed class ExampleReader
         }
 
         _features(ref _featureBuffer);
+        // A view can hand out vectors of another length than its type declares (LoadFromEnumerable with a [VectorType]
+        // size that the arrays do not have): copying would leave the rest of the buffer from the previous row.
+        if (_featureBuffer.Length != features.Length)
+            throw RowError(options.FeatureColumnName, $"has {_featureBuffer.Length} values but its type says {features.Length}; every row must have the column type's size");
         _featureBuffer.CopyTo(features);
         for (int i = 0; i < features.Length; i++)
         {

@@ -152,7 +152,35 @@ public sealed class TrainerErrorTests
         }
     }
 
-    public sealed class Row
+    [TestMethod]
+    public void VectorsOfAnotherLengthThanTheirType_AreRefusedInTrainingAndScoring_NamingTheColumnAndRow()
+    {
+        // LoadFromEnumerable does not check arrays against [VectorType(n)]: before, the trainer copied the 1 value and kept
+        // the previous row's second feature (a silent wrong number) and scoring failed inside a dot product.
+        var ml = TestData.Context();
+        var shortFeatures = Good("b") with { Features = [0.5f] };
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => new SoftTargetCrossEntropyTrainer(Fast).Fit(Data(ml, Good(), shortFeatures, Good("c"))));
+        StringAssert.Contains(e.Message, "Column 'Features' row 1");
+        StringAssert.Contains(e.Message, "has 1 values but its type says 2");
+        var shortTarget = Good("b") with { SoftTarget = [1f] };
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => new SoftTargetCrossEntropyTrainer(Fast).Fit(Data(ml, Good(), shortTarget)));
+        StringAssert.Contains(e.Message, "Column 'SoftTarget' row 1");
+
+        using var model = new SoftTargetCrossEntropyTrainer(Fast).Fit(Data(ml, Good(), Good("b"), Good("c")));
+        var bad = model.Transform(Data(ml, Good(), shortFeatures));
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => bad.GetColumn<float[]>(bad.Schema["Score"]).ToArray());
+        StringAssert.Contains(e.Message, "Row 1: the feature vector has 1 values but its column type says 2");
+        using var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
+        e = Assert.ThrowsExactly<InvalidOperationException>(() => engine.Predict(shortFeatures));
+        StringAssert.Contains(e.Message, "has 1 values");
+    }
+
+    public sealed class Prediction
+    {
+        public float[] Score { get; set; } = [];
+    }
+
+    public sealed record Row
     {
         public string Name { get; set; } = "";
 
