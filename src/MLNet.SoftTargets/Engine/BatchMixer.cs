@@ -4,8 +4,10 @@ namespace MLNet.SoftTargets.Engine;
 /// Mixup (Zhang et al. 2018) and CutMix (Yun et al. 2019) of a batch in place, in the step runner's buffers: with
 /// probability p the batch is mixed with a random permutation π of itself, by mixup (features, soft targets and
 /// weights λ·a + (1 − λ)·a[π], λ ~ Beta(α, α)) or CutMix (a box of the image taken from x[π] in every channel, λ
-/// corrected to 1 − box area / image area; targets and weights mixed with it). Every draw comes from a generator seeded
-/// by (seed, step) alone, so a run repeats exactly and a resumed run mixes as the uninterrupted one did.
+/// corrected to 1 − box area / image area; targets and weights mixed with it). With example weights the mixed row's
+/// loss must be λ·wᵢ·CEᵢ + (1 − λ)·w_π·CE_π, so its weight is w̃ = λ·wᵢ + (1 − λ)·w_π and its target the weight-mixed
+/// (λ·wᵢ·qᵢ + (1 − λ)·w_π·q_π) / w̃ (a weight-0 row lends no label). Every draw comes from a generator seeded by
+/// (seed, step) alone, so a run repeats exactly and a resumed run mixes as the uninterrupted one did.
 /// </summary>
 internal sealed class BatchMixer
 {
@@ -17,9 +19,11 @@ internal sealed class BatchMixer
     private readonly float[] _targets;
     private readonly float[] _weights;
     private readonly int[] _permutation;
+    private readonly bool _weighted;
 
-    public BatchMixer(MixupSettings settings, int seed, int batchSize, int featureCount, int classCount)
+    public BatchMixer(MixupSettings settings, int seed, int batchSize, int featureCount, int classCount, bool weighted = false)
     {
+        _weighted = weighted;
         _settings = settings;
         _seed = seed;
         _featureCount = featureCount;
@@ -86,8 +90,10 @@ internal sealed class BatchMixer
         {
             Blend(features, _features, _featureCount, rows, (float)lambda);
         }
-        Blend(targets, _targets, _classCount, rows, (float)lambda);
-        Blend(weights, _weights, 1, rows, (float)lambda);
+        if (_weighted)
+            BlendWeighted(targets, weights, rows, (float)lambda);
+        else
+            Blend(targets, _targets, _classCount, rows, (float)lambda);
         return new Mix(true, cutMix, lambda, top, left, height, width);
     }
 
@@ -102,6 +108,32 @@ internal sealed class BatchMixer
             var partner = original.AsSpan(_permutation[i] * width, width);
             for (int k = 0; k < width; k++)
                 row[k] = lambda * self[k] + other * partner[k];
+        }
+    }
+
+    // w̃ = λ·wᵢ + (1 − λ)·w_π and q̃ = (λ·wᵢ·qᵢ + (1 − λ)·w_π·q_π) / w̃ (the plain mix when both weights are 0).
+    private void BlendWeighted(Span<float> targets, Span<float> weights, int rows, float lambda)
+    {
+        float other = 1 - lambda;
+        for (int i = 0; i < rows; i++)
+        {
+            int p = _permutation[i];
+            float a = lambda * _weights[i], b = other * _weights[p], w = a + b;
+            if (w > 0)
+            {
+                a /= w;
+                b /= w;
+            }
+            else
+            {
+                (a, b) = (lambda, other);
+            }
+            var row = targets.Slice(i * _classCount, _classCount);
+            var self = _targets.AsSpan(i * _classCount, _classCount);
+            var partner = _targets.AsSpan(p * _classCount, _classCount);
+            for (int k = 0; k < _classCount; k++)
+                row[k] = a * self[k] + b * partner[k];
+            weights[i] = w;
         }
     }
 

@@ -49,7 +49,7 @@ internal sealed class TrainingLoop(TrainingSettings settings, RunSettings run, T
                         break;
                     // Mixing and the teacher depend on (seed, step) and the batch alone: a resumed run repeats them.
                     mixer?.Apply(runner.Features, runner.Targets, runner.Weights, rows, runner.StepCount + 1);
-                    teacher?.Run(runner.FeatureBuffer, rows, runner.TeacherLogitBuffer);
+                    teacher?.Run(rows, runner.TeacherLogitBuffer);
                     double rate = LearningRates.At(settings.Optimizer.LearningRate, settings.Schedule, runner.StepCount, _epoch, totalSteps);
                     float loss = runner.Step(rows, (float)rate);
                     if (!float.IsFinite(loss))

@@ -53,7 +53,12 @@ internal sealed class TrainingRun
         var initial = initialParameters ?? Network.Initialize(_settings.Batches.Seed);
         Network.CheckValues(initial, nameof(initialParameters));
         if (_settings.Optimizer.Kind == SoftTargetOptimizer.Lbfgs)
+        {
+            // Options validation and AutomaticSettings give a teacher or mixing mini-batch steps; nothing else may reach here with them.
+            if (_settings.Teacher is not null || _settings.Mixup is not null)
+                throw new InvalidOperationException("Full-batch L-BFGS cannot run a teacher or mix batches.");
             return TrainFullBatch(run, train, validation, initial);
+        }
         var teacherSettings = _settings.Teacher;
         var graph = TrainStepGraph.Build(Network, CreateOptimizer(_settings.Optimizer), _settings.Loss.Temperature, _settings.Loss.ExampleWeights,
             trunkLearningRateScale: _settings.Network.Backbone?.LearningRateMultiplier ?? 1,
@@ -62,7 +67,7 @@ internal sealed class TrainingRun
         using (sessionOptions)
         using (var featurizer = _backbone is null ? null : new BackboneTop.Featurizer(_backbone, sessionOptions))
         using (var runner = new TrainStepRunner(graph, initial, _settings.Batches.BatchSize, Network.InputSize, Network.ClassCount, sessionOptions))
-        using (var teacher = teacherSettings is null ? null : new TeacherRunner(teacherSettings, Network.InputSize, Network.ClassCount, sessionOptions))
+        using (var teacher = teacherSettings is null ? null : new TeacherRunner(teacherSettings, runner.FeatureBuffer, Network.InputSize, Network.ClassCount, sessionOptions))
         using (var evaluator = validation is null ? null : new ValidationEvaluator(validation, Network, sessionOptions, featurizer, run.Cancellation))
         {
             // With a backbone the frozen part runs once per example, so the data is always cached (the bottleneck cache).
@@ -70,7 +75,7 @@ internal sealed class TrainingRun
                 ? new CachedBatchSource(train, _settings.Batches, featurizer, run.Cancellation)
                 : new StreamingBatchSource(train, _settings.Batches);
             var mixer = _settings.Mixup is { } mixup
-                ? new BatchMixer(mixup, _settings.Batches.Seed, _settings.Batches.BatchSize, Network.InputSize, Network.ClassCount)
+                ? new BatchMixer(mixup, _settings.Batches.Seed, _settings.Batches.BatchSize, Network.InputSize, Network.ClassCount, weighted: graph.HasWeights)
                 : null;
             return new TrainingLoop(_settings, run, graph, runner, source, evaluator, mixer, teacher).Run();
         }

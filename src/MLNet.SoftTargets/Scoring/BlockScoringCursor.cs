@@ -99,7 +99,7 @@ internal sealed class BlockScoringCursor : DataViewRowCursor
                 break;
             }
             _features(ref _featureBuffer);
-            ScoreMath.CheckLength(_featureBuffer.Length, d, _ahead.Position);
+            ScoreMath.CheckLength(_featureBuffer.Length, d, _ahead.Position, _row.Classifier.Spec.FeatureColumnName);
             var row = _block.Features.AsSpan(_rowsInBlock * d, d);
             _featureBuffer.CopyTo(row);
             _finite[_rowsInBlock] = ScoreMath.AllFinite(row);

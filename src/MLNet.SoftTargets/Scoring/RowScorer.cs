@@ -132,7 +132,7 @@ internal sealed class RowScorer : ScoredRow
         // A disposed model stops on every path, the managed one too (one volatile read a row).
         Classifier.ThrowIfDisposed();
         _features(ref _featureBuffer);
-        ScoreMath.CheckLength(_featureBuffer.Length, _featureValues.Length, _row.Position);
+        ScoreMath.CheckLength(_featureBuffer.Length, _featureValues.Length, _row.Position, Classifier.Spec.FeatureColumnName);
         // A dense row is read where it is; only a sparse one is spread out first.
         ReadOnlySpan<float> features = _featureBuffer.IsDense ? _featureBuffer.GetValues() : Densify();
         bool finite;

@@ -51,10 +51,10 @@ internal static class ScoreMath
     /// type declares (<c>LoadFromEnumerable</c> with a <c>[VectorType]</c> size the arrays do not have).
     /// </summary>
     /// <exception cref="InvalidOperationException">It has another length.</exception>
-    public static void CheckLength(int actual, int expected, long row)
+    public static void CheckLength(int actual, int expected, long row, string column)
     {
         if (actual != expected)
-            throw new InvalidOperationException($"Row {row}: the feature vector has {actual} values but its column type says {expected}; every row must have the type's size.");
+            throw new InvalidOperationException($"Column '{column}' row {row}: the feature vector has {actual} values but its column type says {expected}; every row must have the type's size.");
     }
 
     /// <summary>

@@ -52,7 +52,14 @@ internal static class OptionsTranslation
                         $"The teacher model's class {k} is '{model.ClassNames[k]}', the label column '{o.LabelColumnName}''s is '{schema.ClassNames[k]}': the classes must be the same, in the same key order.");
             }
             using var stream = new MemoryStream();
-            model.ExportOnnx(stream, withLogits: true);
+            try
+            {
+                model.ExportOnnx(stream, withLogits: true);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or NotSupportedException)
+            {
+                throw new ArgumentException($"Teacher.Model cannot be used as a teacher: {e.Message}", "Teacher.Model", e);
+            }
             return new TeacherSettings(stream.ToArray(), Graphs.Blocks.InferenceGraph.Logits, false, teacher.Temperature, teacher.Weight);
         }
         string path = teacher.ModelPath!;
@@ -67,13 +74,16 @@ internal static class OptionsTranslation
         {
             throw new ArgumentException($"Teacher.ModelPath '{path}' cannot be read as an ONNX model: {e.Message}", "Teacher.ModelPath", e);
         }
+        // Protobuf reads an empty file (or unrelated bytes) as a model without a graph.
+        if (graph.Graph is null || graph.Graph.Output.Count == 0)
+            throw new ArgumentException($"Teacher.ModelPath '{path}' holds no ONNX graph with outputs ({bytes.Length} bytes).", "Teacher.ModelPath");
         var outputs = graph.Graph.Output.Select(v => v.Name).ToList();
         string output = teacher.OutputName
             ?? (outputs.Contains(Graphs.Blocks.InferenceGraph.Logits) ? Graphs.Blocks.InferenceGraph.Logits
                 : outputs.Contains(Graphs.Blocks.InferenceGraph.Score) ? Graphs.Blocks.InferenceGraph.Score
                 : throw new ArgumentOutOfRangeException("Teacher.OutputName", null,
                     $"The teacher '{path}' has neither a 'Logits' nor a 'Score' output (it has {string.Join(", ", outputs)}); set Teacher.OutputName."));
-        return new TeacherSettings(bytes, output, output == Graphs.Blocks.InferenceGraph.Score, teacher.Temperature, teacher.Weight);
+        return new TeacherSettings(bytes, output, teacher.OutputIsProbabilities ?? output == Graphs.Blocks.InferenceGraph.Score, teacher.Temperature, teacher.Weight);
     }
 
     /// <summary>The mixing, or null when it cannot happen (both α 0, or probability 0): then the run is exactly the run without it.</summary>

@@ -51,7 +51,10 @@ internal static class OptionsValidation
                 ArgumentException.ThrowIfNullOrWhiteSpace(teacher.ModelPath, "Teacher.ModelPath");
             if (teacher.OutputName is not null)
                 ArgumentException.ThrowIfNullOrWhiteSpace(teacher.OutputName, "Teacher.OutputName");
-            Positive("Teacher.Temperature", teacher.Temperature);
+            if (teacher.Model is not null && (teacher.OutputName is not null || teacher.OutputIsProbabilities is not null))
+                throw new ArgumentException("Teacher.OutputName and Teacher.OutputIsProbabilities are for ModelPath; a Model teacher's logits are read.", "Teacher");
+            if (!(teacher.Temperature > 0 && teacher.Temperature <= 1e4))
+                throw Range("Teacher.Temperature", teacher.Temperature, "must be in (0, 10⁴]");
             if (!(teacher.Weight >= 0 && teacher.Weight <= 1))
                 throw Range("Teacher.Weight", teacher.Weight, "must be in [0, 1] (the share of the distillation term)");
         }

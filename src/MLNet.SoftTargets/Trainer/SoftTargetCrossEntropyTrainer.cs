@@ -26,7 +26,12 @@ public sealed partial class SoftTargetCrossEntropyTrainer : IEstimator<SoftTarge
     {
         ArgumentNullException.ThrowIfNull(options);
         OptionsValidation.Check(options);
-        _options = options with { HiddenLayerSizes = [.. options.HiddenLayerSizes] };
+        // Lists are copied: the options were checked as they are now, and the caller may change its arrays later.
+        _options = options with
+        {
+            HiddenLayerSizes = [.. options.HiddenLayerSizes],
+            Mixup = options.Mixup is { ImageShape: { } shape } mixup ? mixup with { ImageShape = [.. shape] } : options.Mixup,
+        };
     }
 
     /// <summary>The options the trainer was created with.</summary>

@@ -28,7 +28,14 @@ public sealed record TeacherOptions
     /// <summary>The output of <see cref="ModelPath"/>'s graph to read. Default null: <c>Logits</c> when the graph has it, else <c>Score</c>.</summary>
     public string? OutputName { get; init; }
 
-    /// <summary>The distillation temperature T (&gt; 0), for the teacher's and the student's softmax in the KL term. Default 4.</summary>
+    /// <summary>
+    /// Whether <see cref="ModelPath"/>'s output holds probabilities (read through their logarithms, floored at 1e-30)
+    /// rather than logits. Default null: true exactly when the output is named <c>Score</c>. Set it for a probability
+    /// output of another name (e.g. <c>probabilities</c>): read as logits, probabilities would give a near-uniform teacher.
+    /// </summary>
+    public bool? OutputIsProbabilities { get; init; }
+
+    /// <summary>The distillation temperature T in (0, 10⁴], for the teacher's and the student's softmax in the KL term. Default 4.</summary>
     public double Temperature { get; init; } = 4;
 
     /// <summary>λ in [0, 1]: the share of the distillation term (1 − λ goes to the soft-target cross-entropy). Default 0.9.</summary>

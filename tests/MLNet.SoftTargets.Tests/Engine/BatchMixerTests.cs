@@ -30,17 +30,18 @@ public sealed class BatchMixerTests
 
     [TestMethod]
     [DataRow(1L)]
-    [DataRow(2L)]
+    [DataRow(3L)]
     [DataRow(77L)]
     public void CutMix_BoxComesFromOnePartnerInEveryChannel_AndLambdaIsOneMinusItsArea(long step)
     {
         const int c = 2, h = 6, w = 5, d = c * h * w;
-        var mixer = new BatchMixer(new MixupSettings(0, 1.0, 1, 0.5, [c, h, w]), seed: 3, Rows, d, K);
+        var mixer = new BatchMixer(new MixupSettings(0, 1.0, 1, 0.5, [c, h, w]), seed: 3, Rows, d, K, weighted: true);
         var (x, q, weights) = Batch(d);
         var (x0, q0, w0) = ((float[])x.Clone(), (float[])q.Clone(), (float[])weights.Clone());
         var mix = mixer.Apply(x, q, weights, Rows, step);
         Assert.IsTrue(mix.Mixed && mix.CutMix);
         int area = mix.Height * mix.Width;
+        Assert.IsGreaterThan(0, area, "these steps draw non-empty boxes (an empty one would test nothing)");
         Assert.AreEqual(1 - area / (double)(h * w), mix.Lambda, 1e-12);
         for (int i = 0; i < Rows; i++)
         {
@@ -67,9 +68,11 @@ public sealed class BatchMixerTests
                 Assert.AreEqual(0, area);
                 continue;
             }
+            // Weighted: w̃ = λ·wᵢ + (1 − λ)·w_π, q̃ = (λ·wᵢ·qᵢ + (1 − λ)·w_π·q_π) / w̃.
+            double wMixed = mix.Lambda * w0[i] + (1 - mix.Lambda) * w0[p];
+            Assert.AreEqual(wMixed, weights[i], 1e-5, $"row {i} weight");
             for (int k = 0; k < K; k++)
-                Assert.AreEqual(mix.Lambda * q0[i * K + k] + (1 - mix.Lambda) * q0[p * K + k], q[i * K + k], 1e-6, $"row {i} target {k}");
-            Assert.AreEqual(mix.Lambda * w0[i] + (1 - mix.Lambda) * w0[p], weights[i], 1e-5, $"row {i} weight");
+                Assert.AreEqual((mix.Lambda * w0[i] * q0[i * K + k] + (1 - mix.Lambda) * w0[p] * q0[p * K + k]) / wMixed, q[i * K + k], 1e-6, $"row {i} target {k}");
         }
     }
 
@@ -77,27 +80,35 @@ public sealed class BatchMixerTests
     public void Mixup_IsTheConvexCombinationWithOnePartner_AndRepeatsPerStep()
     {
         const int d = 4;
+        // Beta(0.4, 0.4) puts much of its mass near 0 and 1; this step draws a λ inside (0.01, 0.99) (asserted below).
+        const long Step = 2;
         var settings = new MixupSettings(0.4, 0, 1, 0.5, null);
         var mixer = new BatchMixer(settings, seed: 11, Rows, d, K);
         var (x, q, w) = Batch(d);
-        var x0 = (float[])x.Clone();
-        var mix = mixer.Apply(x, q, w, Rows, 5);
+        var (x0, q0, w0) = ((float[])x.Clone(), (float[])q.Clone(), (float[])w.Clone());
+        var mix = mixer.Apply(x, q, w, Rows, Step);
         Assert.IsTrue(mix.Mixed && !mix.CutMix);
-        Assert.IsTrue(mix.Lambda is >= 0 and <= 1);
+        Assert.IsTrue(mix.Lambda is > 0.01 and < 0.99, $"λ = {mix.Lambda}: pick a step with a real mix");
+        var partners = new HashSet<int>();
         for (int i = 0; i < Rows; i++)
         {
             // x̃ − λ·x = (1 − λ)·x[π(i)]: feature 0 names the partner.
             double partnerFeature0 = (x[i * d] - mix.Lambda * x0[i * d]) / (1 - mix.Lambda);
             int p = (int)Math.Round(partnerFeature0 / 1000);
+            partners.Add(p);
             for (int j = 0; j < d; j++)
                 Assert.AreEqual(mix.Lambda * x0[i * d + j] + (1 - mix.Lambda) * x0[p * d + j], x[i * d + j], 1e-2, $"row {i} feature {j}");
+            for (int k = 0; k < K; k++)
+                Assert.AreEqual(mix.Lambda * q0[i * K + k] + (1 - mix.Lambda) * q0[p * K + k], q[i * K + k], 1e-6, $"row {i} target {k}");
         }
+        Assert.HasCount(Rows, partners, "π is a permutation");
+        CollectionAssert.AreEqual(w0, w, "without example weights the weights buffer is left alone");
         // The same step mixes the same way on a fresh mixer; another step does not.
         var (x2, q2, w2) = Batch(d);
-        Assert.AreEqual(mix, new BatchMixer(settings, 11, Rows, d, K).Apply(x2, q2, w2, Rows, 5));
+        Assert.AreEqual(mix, new BatchMixer(settings, 11, Rows, d, K).Apply(x2, q2, w2, Rows, Step));
         CollectionAssert.AreEqual(x, x2);
         var (x3, q3, w3) = Batch(d);
-        Assert.AreNotEqual(mix.Lambda, new BatchMixer(settings, 11, Rows, d, K).Apply(x3, q3, w3, Rows, 6).Lambda);
+        Assert.AreNotEqual(mix.Lambda, new BatchMixer(settings, 11, Rows, d, K).Apply(x3, q3, w3, Rows, Step + 1).Lambda);
     }
 
     [TestMethod]

@@ -82,6 +82,14 @@ internal static class TestData
         }
     }
 
+    /// <summary>The largest absolute difference between two models' parameters (same names and shapes).</summary>
+    public static double MaxParameterDifference(SoftTargetCrossEntropyModel a, SoftTargetCrossEntropyModel b)
+    {
+        var pa = a.GetParameters();
+        var pb = b.GetParameters();
+        return pa.Keys.Max(name => pa[name].Zip(pb[name]).Max(p => Math.Abs(p.First - p.Second)));
+    }
+
     /// <summary>Asserts that two schemas have the same visible columns in the same order, with the same types and slot names.</summary>
     public static void AssertSameVisibleSchema(DataViewSchema expected, DataViewSchema actual)
     {

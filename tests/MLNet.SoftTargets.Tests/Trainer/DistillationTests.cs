@@ -119,6 +119,8 @@ public sealed class DistillationTests
         using var a = new SoftTargetCrossEntropyTrainer(linear).Fit(data);
         using var b = new SoftTargetCrossEntropyTrainer(linear with { Teacher = new TeacherOptions { Model = teacher, Weight = 0 } }).Fit(data);
         AssertSameParameters(a, b, 0);
+        Assert.AreEqual(TrainingStopReason.Converged, b.History[^1].StopReason, "L-BFGS converges; Adam would stop on a plateau or the budget");
+        Assert.HasCount(a.History.Count, b.History);
     }
 
     [TestMethod]
@@ -143,7 +145,7 @@ public sealed class DistillationTests
             AssertSameParameters(fromModel, fromLogits, 0);
             // The Score-only graph is read as probabilities: log p differs from the logits by the row's log-sum-exp (and float rounding).
             AssertSameParameters(fromModel, fromScore, 1e-5);
-            Assert.IsGreaterThan(1e-3, MaxDifference(fromModel, without), "the teacher changed nothing");
+            Assert.IsGreaterThan(1e-3, TestData.MaxParameterDifference(fromModel, without), "the teacher changed nothing");
         }
         finally
         {
@@ -199,10 +201,21 @@ public sealed class DistillationTests
         Refused<ArgumentOutOfRangeException>(hard with { Optimizer = SoftTargetOptimizer.Lbfgs, Teacher = new TeacherOptions { Model = teacher } }, "L-BFGS");
         Refused<ArgumentOutOfRangeException>(hard with { Teacher = new TeacherOptions { Model = teacher }, Backbone = new BackboneOptions { Model = [1] } }, "Backbone");
         Refused<ArgumentException>(hard with { Teacher = new TeacherOptions { ModelPath = "/nonexistent/teacher.onnx" } }, "Teacher.ModelPath", atFit: true);
+        Refused<ArgumentOutOfRangeException>(hard with { Teacher = new TeacherOptions { Model = teacher, Temperature = 1e5 } }, "Teacher.Temperature");
+        Refused<ArgumentException>(hard with { Teacher = new TeacherOptions { Model = teacher, OutputName = "Logits" } }, "for ModelPath");
 
         string dir = Directory.CreateTempSubdirectory("teacher-shapes-").FullName;
         try
         {
+            string NonZero(string file)
+            {
+                var g = new GraphBuilder(TensorProto.Types.DataType.Float);
+                var x = g.AddInput("X", [GraphBuilder.Dynamic, 64]);
+                g.AddOutput(g.Add(g.MatMul(x, g.AddInitializer("w", new double[640], [64, 10])), g.Scalar(3)), "Probabilities");
+                string path = Path.Combine(dir, file);
+                File.WriteAllBytes(path, g.ToBytes());
+                return path;
+            }
             string Graph(string file, long inputWidth, long classes, string output)
             {
                 var g = new GraphBuilder(TensorProto.Types.DataType.Float);
@@ -216,11 +229,26 @@ public sealed class DistillationTests
             Refused<ArgumentOutOfRangeException>(hard with { Teacher = new TeacherOptions { ModelPath = Graph("k9.onnx", 64, 9, "Logits") } }, "10 classes", atFit: true);
             Refused<ArgumentOutOfRangeException>(hard with { Teacher = new TeacherOptions { ModelPath = Graph("named.onnx", 64, 10, "Probabilities") } }, "Teacher.OutputName", atFit: true);
             Refused<ArgumentOutOfRangeException>(hard with { Teacher = new TeacherOptions { ModelPath = Graph("named2.onnx", 64, 10, "Logits"), OutputName = "Nope" } }, "Nope", atFit: true);
+            string empty = Path.Combine(dir, "empty.onnx");
+            File.WriteAllBytes(empty, []);
+            Refused<ArgumentException>(hard with { Teacher = new TeacherOptions { ModelPath = empty } }, "Teacher.ModelPath", atFit: true);
+            // Logits read as probabilities: outside [0, 1], refused at the first batch with the row and class.
+            var e2 = Assert.Throws<InvalidOperationException>(() => new SoftTargetCrossEntropyTrainer(hard with
+            {
+                Teacher = new TeacherOptions { ModelPath = NonZero("logits.onnx"), OutputName = "Probabilities", OutputIsProbabilities = true },
+            }).Fit(train).Dispose());
+            StringAssert.Contains(e2.Message, "read as a probability");
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+
+        // The model teacher's classes in another key order than the student's label.
+        var reversedKeys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 10).Reverse().Select(d => new DigitRowLabel { Digit = d.ToString() }));
+        var reordered = ml.Transforms.Conversion.MapValueToKey("Label", "Digit", keyData: reversedKeys).Fit(train).Transform(ml.Transforms.DropColumns("Label").Fit(train).Transform(train));
+        var order = Assert.Throws<ArgumentOutOfRangeException>(() => new SoftTargetCrossEntropyTrainer(hard with { Teacher = new TeacherOptions { Model = teacher } }).Fit(reordered));
+        StringAssert.Contains(order.Message, "same key order");
 
         // Another feature width than the model teacher's.
         var mismatched = new SoftTargetCrossEntropyTrainer(hard with { Teacher = new TeacherOptions { Model = teacher } });
@@ -236,16 +264,9 @@ public sealed class DistillationTests
 
     private static uint[] Predicted(IDataView scored) => scored.GetColumn<uint>(scored.Schema["PredictedLabel"]).ToArray();
 
-    private static double MaxDifference(SoftTargetCrossEntropyModel a, SoftTargetCrossEntropyModel b)
-    {
-        var pa = a.GetParameters();
-        var pb = b.GetParameters();
-        return pa.Keys.Max(name => pa[name].Zip(pb[name]).Max(p => Math.Abs(p.First - p.Second)));
-    }
-
     private static void AssertSameParameters(SoftTargetCrossEntropyModel expected, SoftTargetCrossEntropyModel actual, double tolerance)
     {
-        double difference = MaxDifference(expected, actual);
+        double difference = TestData.MaxParameterDifference(expected, actual);
         Assert.IsLessThanOrEqualTo(tolerance, difference, $"largest parameter difference {difference:E3}");
     }
 

@@ -16,13 +16,6 @@ public sealed class MixupTests
         HiddenLayerSizes = [32], Epochs = 8, BatchSize = 64, LearningRate = 0.01, CacheData = true, Device = TrainingDevice.Cpu, Threads = 1,
     };
 
-    private static double MaxDifference(SoftTargetCrossEntropyModel a, SoftTargetCrossEntropyModel b)
-    {
-        var pa = a.GetParameters();
-        var pb = b.GetParameters();
-        return pa.Keys.Max(name => pa[name].Zip(pb[name]).Max(p => Math.Abs(p.First - p.Second)));
-    }
-
     private static double Accuracy(ITransformer model, IDataView test)
     {
         var scored = model.Transform(test);
@@ -41,8 +34,8 @@ public sealed class MixupTests
         using var plain = new SoftTargetCrossEntropyTrainer(short_).Fit(data);
         using var alphaZero = new SoftTargetCrossEntropyTrainer(short_ with { Mixup = new MixupOptions { MixupAlpha = 0 } }).Fit(data);
         using var never = new SoftTargetCrossEntropyTrainer(short_ with { Mixup = new MixupOptions { Probability = 0 } }).Fit(data);
-        Assert.AreEqual(0, MaxDifference(plain, alphaZero));
-        Assert.AreEqual(0, MaxDifference(plain, never));
+        Assert.AreEqual(0, TestData.MaxParameterDifference(plain, alphaZero));
+        Assert.AreEqual(0, TestData.MaxParameterDifference(plain, never));
     }
 
     [TestMethod]
@@ -57,9 +50,9 @@ public sealed class MixupTests
         using var b = new SoftTargetCrossEntropyTrainer(mixup).Fit(data);
         using var otherSeed = new SoftTargetCrossEntropyTrainer(mixup with { Seed = 43 }).Fit(data);
         using var otherSeedPlain = new SoftTargetCrossEntropyTrainer(Options with { Seed = 43 }).Fit(data);
-        Assert.AreEqual(0, MaxDifference(a, b), "same seed, same run");
-        Assert.IsGreaterThan(1e-3, MaxDifference(a, plain), "mixup changed nothing");
-        Assert.IsGreaterThan(1e-3, MaxDifference(a, otherSeed), "the seed does not reach the mixing");
+        Assert.AreEqual(0, TestData.MaxParameterDifference(a, b), "same seed, same run");
+        Assert.IsGreaterThan(1e-3, TestData.MaxParameterDifference(a, plain), "mixup changed nothing");
+        Assert.IsGreaterThan(1e-3, TestData.MaxParameterDifference(a, otherSeed), "the seed does not reach the mixing");
         double accPlain = Accuracy(plain, test), accMixup = Accuracy(a, test);
         Assert.IsGreaterThanOrEqualTo(accPlain - 0.03, accMixup, $"mixup {accMixup:F3} vs none {accPlain:F3}");
         Assert.IsGreaterThanOrEqualTo(Accuracy(otherSeedPlain, test) - 0.03, Accuracy(otherSeed, test), "seed 43");
@@ -93,43 +86,73 @@ public sealed class MixupTests
         using var a = new SoftTargetCrossEntropyTrainer(options).Fit(train);
         using var b = new SoftTargetCrossEntropyTrainer(options).Fit(train);
         using var plain = new SoftTargetCrossEntropyTrainer(hard).Fit(train);
-        Assert.AreEqual(0, MaxDifference(a, b));
-        Assert.IsGreaterThan(1e-3, MaxDifference(a, plain));
+        Assert.AreEqual(0, TestData.MaxParameterDifference(a, b));
+        Assert.IsGreaterThan(1e-3, TestData.MaxParameterDifference(a, plain));
         Assert.IsGreaterThanOrEqualTo(Accuracy(plain, test) - 0.05, Accuracy(a, test));
     }
 
     [TestMethod]
-    public void AnInterruptedMixupRun_ResumedFromItsCheckpoint_EndsWithTheUninterruptedWeights()
+    public void AMixupRunInterruptedMidEpoch_ResumedFromItsCheckpoint_EndsWithTheUninterruptedWeights()
     {
+        // Streaming (the cache would read everything up front), cancelled from inside the data after 37 batches' rows, so
+        // the checkpoint is mid-epoch (CheckpointInterval 5): the mixing and the teacher must repeat by step number alone.
         var ml = TestData.Context();
         var (train, _) = DigitsData.Split(ml);
         var data = DigitsData.Smoothed(ml, train, 0.1);
         using var teacher = new SoftTargetCrossEntropyTrainer(Options with { Epochs = 2, SoftTargetColumnName = null }).Fit(train);
         var options = Options with
         {
-            Epochs = 3, Mixup = new MixupOptions { MixupAlpha = 0.4 }, Teacher = new TeacherOptions { Model = teacher, Weight = 0.5 },
-            CheckpointInterval = 7,
+            Epochs = 3, CacheData = false, ShuffleBufferSize = 200, CheckpointInterval = 5,
+            Mixup = new MixupOptions { MixupAlpha = 0.4, CutMixAlpha = 1, ImageShape = [1, 8, 8] },
+            Teacher = new TeacherOptions { Model = teacher, Weight = 0.5 },
         };
         using var uninterrupted = new SoftTargetCrossEntropyTrainer(options).Fit(data);
         string directory = Path.Combine(Path.GetTempPath(), "softtarget-mixup-checkpoint-" + Guid.NewGuid().ToString("N"));
         try
         {
             using var cancel = new CancellationTokenSource();
-            var first = new SoftTargetCrossEntropyTrainer(options with
-            {
-                CheckpointDirectory = directory, CancellationToken = cancel.Token, Progress = new SynchronousProgress(_ => cancel.Cancel()),
-            });
-            Assert.ThrowsExactly<OperationCanceledException>(() => first.Fit(data));
+            var first = new SoftTargetCrossEntropyTrainer(options with { CheckpointDirectory = directory, CancellationToken = cancel.Token });
+            Assert.ThrowsExactly<OperationCanceledException>(() => first.Fit(new CancelAfterRows(data, 37 * 64, cancel)));
             var log = new List<string>();
             using var resumed = new SoftTargetCrossEntropyTrainer(options with { CheckpointDirectory = directory, Log = log.Add }).Fit(data);
-            Assert.IsTrue(log.Any(l => l.StartsWith("Resuming")), string.Join(" | ", log));
-            Assert.AreEqual(0, MaxDifference(uninterrupted, resumed));
+            var resumedAt = log.SingleOrDefault(l => l.StartsWith("Resuming"));
+            Assert.IsNotNull(resumedAt, string.Join(" | ", log));
+            StringAssert.Contains(resumedAt, "epoch 2");
+            Assert.DoesNotContain("batch 0.", resumedAt, "the checkpoint must be mid-epoch");
+            Assert.AreEqual(0, TestData.MaxParameterDifference(uninterrupted, resumed));
         }
         finally
         {
             if (Directory.Exists(directory))
                 Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [TestMethod]
+    public void WithExampleWeights_AWeightZeroRowLendsNoLabelWhenMixed()
+    {
+        // All weights 1 except the rows of digit 3, weighted 0: with mixing they must not teach "3" through their partners.
+        var ml = TestData.Context();
+        var (train, test) = DigitsData.Split(ml);
+        var weighted = ml.Transforms.CustomMapping<DigitOnly, WeightOut>((from, to) => to.Weight = from.Digit == "3" ? 0f : 1f, null).Fit(train).Transform(train);
+        var options = Options with
+        {
+            SoftTargetColumnName = null, ExampleWeightColumnName = "Weight", Epochs = 6, Mixup = new MixupOptions { MixupAlpha = 1.0 },
+        };
+        using var model = new SoftTargetCrossEntropyTrainer(options).Fit(weighted);
+        var scored = model.Transform(test);
+        var predicted = scored.GetColumn<uint>(scored.Schema["PredictedLabel"]).ToArray();
+        Assert.AreEqual(0, predicted.Count(p => p == 4), "class '3' (key 4) was learnt from weight-0 rows");
+    }
+
+    private sealed class DigitOnly
+    {
+        public string? Digit { get; set; }
+    }
+
+    private sealed class WeightOut
+    {
+        public float Weight { get; set; }
     }
 
     [TestMethod]

@@ -169,7 +169,7 @@ public sealed class TrainerErrorTests
         using var model = new SoftTargetCrossEntropyTrainer(Fast).Fit(Data(ml, Good(), Good("b"), Good("c")));
         var bad = model.Transform(Data(ml, Good(), shortFeatures));
         e = Assert.ThrowsExactly<InvalidOperationException>(() => bad.GetColumn<float[]>(bad.Schema["Score"]).ToArray());
-        StringAssert.Contains(e.Message, "Row 1: the feature vector has 1 values but its column type says 2");
+        StringAssert.Contains(e.Message, "Column 'Features' row 1: the feature vector has 1 values but its column type says 2");
         using var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
         e = Assert.ThrowsExactly<InvalidOperationException>(() => engine.Predict(shortFeatures));
         StringAssert.Contains(e.Message, "has 1 values");
