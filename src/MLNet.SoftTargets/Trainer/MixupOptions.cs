@@ -5,8 +5,10 @@ namespace MLNet.SoftTargets;
 /// <see cref="Probability"/> the batch is mixed with a seeded permutation of itself. Mixup: λ ~ Beta(α, α) with
 /// α = <see cref="MixupAlpha"/>, features x̃ = λ·x + (1 − λ)·x[π]. CutMix: λ ~ Beta(α, α) with α = <see cref="CutMixAlpha"/>,
 /// a box of area (1 − λ)·H·W on <see cref="ImageShape"/> (centre uniform, clipped at the borders) takes x[π]'s pixels in
-/// every channel, and λ becomes 1 − box area / (H·W). Soft targets (and example weights) mix with the same λ:
-/// q̃ = λ·q + (1 − λ)·q[π]; smoothing stays where <c>SmoothLabels</c> put it, never applied again. With both α &gt; 0,
+/// every channel, and λ becomes 1 − box area / (H·W). Soft targets mix with the same λ: q̃ = λ·q + (1 − λ)·q[π]; with
+/// example weights the weights mix so (w̃ = λ·w + (1 − λ)·w[π]) and the targets by weight,
+/// q̃ = (λ·w·q + (1 − λ)·w[π]·q[π]) / w̃, so a weight-0 row lends no label. Smoothing stays where <c>SmoothLabels</c> put
+/// it, never applied again. With both α &gt; 0,
 /// CutMix is chosen for a batch with probability <see cref="SwitchProbability"/>; α = 0 turns each off.
 /// </summary>
 /// <remarks>
