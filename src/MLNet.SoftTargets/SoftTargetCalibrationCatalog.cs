@@ -10,21 +10,22 @@ public static class SoftTargetCalibrationCatalog
 {
     /// <summary>
     /// ECE, MCE, log-loss, Brier score and accuracy of a multiclass model's scores (any ML.NET multiclass model: the
-    /// Score column holds class probabilities), with <paramref name="bins"/> equal-width confidence bins.
-    /// Rows with a missing label are skipped.
+    /// Score column holds class probabilities), with <paramref name="bins"/> confidence bins of equal width or equal mass,
+    /// and the classwise ECE. Rows with a missing label are skipped.
     /// </summary>
     /// <param name="catalog">The multiclass catalog.</param>
     /// <param name="data">Scored data.</param>
     /// <param name="labelColumnName">The key label column (default <c>Label</c>).</param>
     /// <param name="scoreColumnName">The probability column, <c>Vector&lt;Single, K&gt;</c> (default <c>Score</c>).</param>
     /// <param name="bins">Confidence bins (default 15).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> &lt; 1, or a column is missing or has the wrong type.</exception>
+    /// <param name="binning">Equal-width (default) or equal-mass bins of the top-1 confidence (see <see cref="CalibrationBinning"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> &lt; 1, an unknown <paramref name="binning"/>, or a column is missing or has the wrong type.</exception>
     /// <exception cref="InvalidOperationException">No labelled rows, or a Score row that is not a distribution.</exception>
     public static CalibrationMetrics EvaluateCalibration(this MulticlassClassificationCatalog catalog, IDataView data,
-        string labelColumnName = "Label", string scoreColumnName = "Score", int bins = 15)
+        string labelColumnName = "Label", string scoreColumnName = "Score", int bins = 15, CalibrationBinning binning = CalibrationBinning.EqualWidth)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
-        var accumulator = new CalibrationAccumulator(bins);
+        var accumulator = new CalibrationAccumulator(bins, binning);
         CalibrationData.ForEach(data, labelColumnName, scoreColumnName, (p, label) => accumulator.Add(p, label));
         return accumulator.Result();
     }

@@ -53,6 +53,7 @@ public sealed class CalibrationPlotsTests
         {
             ExpectedCalibrationError = ece,
             MaximumCalibrationError = bins.Max(b => b.Gap),
+            ClasswiseExpectedCalibrationError = 0,
             LogLoss = 0.35,
             BrierScore = 0.2,
             Accuracy = 0.85,
@@ -78,6 +79,7 @@ public sealed class CalibrationPlotsTests
         {
             ExpectedCalibrationError = bins.Sum(b => (double)b.Count / rows * b.Gap),
             MaximumCalibrationError = bins.Max(b => b.Gap),
+            ClasswiseExpectedCalibrationError = 0,
             LogLoss = 0.3, BrierScore = 0.18, Accuracy = 0.88, RowCount = rows, Bins = bins,
         };
     }
