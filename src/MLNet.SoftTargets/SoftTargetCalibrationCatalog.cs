@@ -42,6 +42,33 @@ public static class SoftTargetCalibrationCatalog
         => new(labelColumnName, scoreColumnName);
 
     /// <summary>
+    /// Vector scaling: <c>Fit</c> finds w and b minimising the log-loss of <c>softmax(w ⊙ log p + b)</c> on its data (use a
+    /// held-out set); the fitted transformer rewrites <paramref name="scoreColumnName"/> (name, type and slot names kept)
+    /// and saves and loads in stock ML.NET. Works on any multiclass model's probability column.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="labelColumnName">The key label column (default <c>Label</c>).</param>
+    /// <param name="scoreColumnName">The probability column (default <c>Score</c>).</param>
+    public static CalibrateVectorScalingEstimator CalibrateVectorScaling(this TransformsCatalog catalog,
+        string labelColumnName = "Label", string scoreColumnName = "Score")
+        => new(labelColumnName, scoreColumnName);
+
+    /// <summary>
+    /// Dirichlet calibration (Kull et al. 2019): <c>softmax(W · log p + b)</c> with a full matrix W, fitted by log-loss plus
+    /// ODIR regularisation (<paramref name="offDiagonalL2"/> on W's off-diagonal, <paramref name="interceptL2"/> on b, each
+    /// divided by its number of entries) on the data <c>Fit</c> is given (use a held-out set). The fitted transformer
+    /// rewrites <paramref name="scoreColumnName"/> and saves and loads in stock ML.NET.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="labelColumnName">The key label column (default <c>Label</c>).</param>
+    /// <param name="scoreColumnName">The probability column (default <c>Score</c>).</param>
+    /// <param name="offDiagonalL2">λ ≥ 0 (default 1e-3).</param>
+    /// <param name="interceptL2">μ ≥ 0 (default 1e-3).</param>
+    public static CalibrateDirichletEstimator CalibrateDirichlet(this TransformsCatalog catalog,
+        string labelColumnName = "Label", string scoreColumnName = "Score", double offDiagonalL2 = 1e-3, double interceptL2 = 1e-3)
+        => new(labelColumnName, scoreColumnName, offDiagonalL2, interceptL2);
+
+    /// <summary>
     /// Feature-norm and class-tightness diagnostics of a model's penultimate features (<paramref name="embeddingColumnName"/>,
     /// from <c>SoftTargetCrossEntropy</c> with <c>OutputEmbedding = true</c>) and, when present, of its logits.
     /// </summary>

@@ -145,7 +145,8 @@ internal sealed class LbfgsLoop(FullBatchObjective objective, LbfgsSettings sett
     }
 
     /// <summary>direction = −H·g by the two-loop recursion, H₀ = (sᵀy / yᵀy)·I.</summary>
-    private static void TwoLoop(double[] g, List<double[]> s, List<double[]> y, List<double> rho, double[] alpha, double[] direction)
+    /// <summary>The two-loop recursion: <paramref name="direction"/> = −H·g for the inverse Hessian H of the curvature pairs (s, y).</summary>
+    internal static void TwoLoop(double[] g, List<double[]> s, List<double[]> y, List<double> rho, double[] alpha, double[] direction)
     {
         int n = g.Length;
         for (int i = 0; i < n; i++)
@@ -168,7 +169,7 @@ internal sealed class LbfgsLoop(FullBatchObjective objective, LbfgsSettings sett
         }
     }
 
-    private static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(a, b);
+    internal static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(a, b);
 
     private static void Axpy(double a, double[] x, double[] y)
     {
