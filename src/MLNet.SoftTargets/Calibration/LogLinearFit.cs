@@ -152,26 +152,7 @@ internal static class LogLinearFit
             }
             if (!accepted)
                 return;
-            var si = new double[d];
-            var yi = new double[d];
-            for (int i = 0; i < d; i++)
-            {
-                si[i] = xNext[i] - x[i];
-                yi[i] = gNext[i] - g[i];
-            }
-            double sy = LbfgsLoop.Dot(si, yi);
-            if (sy > 1e-12 * Math.Sqrt(LbfgsLoop.Dot(yi, yi) * LbfgsLoop.Dot(si, si)))
-            {
-                if (s.Count == HistorySize)
-                {
-                    s.RemoveAt(0);
-                    y.RemoveAt(0);
-                    rho.RemoveAt(0);
-                }
-                s.Add(si);
-                y.Add(yi);
-                rho.Add(1 / sy);
-            }
+            LbfgsLoop.Remember(s, y, rho, x, xNext, g, gNext, HistorySize);
             xNext.CopyTo(x, 0);
             gNext.CopyTo(g, 0);
             bool converged = f - fNext <= Tolerance * Math.Max(1, Math.Abs(fNext));
