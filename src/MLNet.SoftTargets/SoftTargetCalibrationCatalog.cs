@@ -10,21 +10,22 @@ public static class SoftTargetCalibrationCatalog
 {
     /// <summary>
     /// ECE, MCE, log-loss, Brier score and accuracy of a multiclass model's scores (any ML.NET multiclass model: the
-    /// Score column holds class probabilities), with <paramref name="bins"/> equal-width confidence bins.
-    /// Rows with a missing label are skipped.
+    /// Score column holds class probabilities), with <paramref name="bins"/> confidence bins of equal width or equal mass,
+    /// and the classwise ECE. Rows with a missing label are skipped.
     /// </summary>
     /// <param name="catalog">The multiclass catalog.</param>
     /// <param name="data">Scored data.</param>
     /// <param name="labelColumnName">The key label column (default <c>Label</c>).</param>
     /// <param name="scoreColumnName">The probability column, <c>Vector&lt;Single, K&gt;</c> (default <c>Score</c>).</param>
     /// <param name="bins">Confidence bins (default 15).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> &lt; 1, or a column is missing or has the wrong type.</exception>
+    /// <param name="binning">Equal-width (default) or equal-mass bins of the top-1 confidence (see <see cref="CalibrationBinning"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> &lt; 1, an unknown <paramref name="binning"/>, or a column is missing or has the wrong type.</exception>
     /// <exception cref="InvalidOperationException">No labelled rows, or a Score row that is not a distribution.</exception>
     public static CalibrationMetrics EvaluateCalibration(this MulticlassClassificationCatalog catalog, IDataView data,
-        string labelColumnName = "Label", string scoreColumnName = "Score", int bins = 15)
+        string labelColumnName = "Label", string scoreColumnName = "Score", int bins = 15, CalibrationBinning binning = CalibrationBinning.EqualWidth)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
-        var accumulator = new CalibrationAccumulator(bins);
+        var accumulator = new CalibrationAccumulator(bins, binning);
         CalibrationData.ForEach(data, labelColumnName, scoreColumnName, (p, label) => accumulator.Add(p, label));
         return accumulator.Result();
     }
@@ -39,6 +40,33 @@ public static class SoftTargetCalibrationCatalog
     public static CalibrateTemperatureEstimator CalibrateTemperature(this TransformsCatalog catalog,
         string labelColumnName = "Label", string scoreColumnName = "Score")
         => new(labelColumnName, scoreColumnName);
+
+    /// <summary>
+    /// Vector scaling: <c>Fit</c> finds w and b minimising the log-loss of <c>softmax(w ⊙ log p + b)</c> on its data (use a
+    /// held-out set); the fitted transformer rewrites <paramref name="scoreColumnName"/> (name, type and slot names kept)
+    /// and saves and loads in stock ML.NET. Works on any multiclass model's probability column.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="labelColumnName">The key label column (default <c>Label</c>).</param>
+    /// <param name="scoreColumnName">The probability column (default <c>Score</c>).</param>
+    public static CalibrateVectorScalingEstimator CalibrateVectorScaling(this TransformsCatalog catalog,
+        string labelColumnName = "Label", string scoreColumnName = "Score")
+        => new(labelColumnName, scoreColumnName);
+
+    /// <summary>
+    /// Dirichlet calibration (Kull et al. 2019): <c>softmax(W · log p + b)</c> with a full matrix W, fitted by log-loss plus
+    /// ODIR regularisation (<paramref name="offDiagonalL2"/> on W's off-diagonal, <paramref name="interceptL2"/> on b, each
+    /// divided by its number of entries) on the data <c>Fit</c> is given (use a held-out set). The fitted transformer
+    /// rewrites <paramref name="scoreColumnName"/> and saves and loads in stock ML.NET.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="labelColumnName">The key label column (default <c>Label</c>).</param>
+    /// <param name="scoreColumnName">The probability column (default <c>Score</c>).</param>
+    /// <param name="offDiagonalL2">λ ≥ 0 (default 1e-3).</param>
+    /// <param name="interceptL2">μ ≥ 0 (default 1e-3).</param>
+    public static CalibrateDirichletEstimator CalibrateDirichlet(this TransformsCatalog catalog,
+        string labelColumnName = "Label", string scoreColumnName = "Score", double offDiagonalL2 = 1e-3, double interceptL2 = 1e-3)
+        => new(labelColumnName, scoreColumnName, offDiagonalL2, interceptL2);
 
     /// <summary>
     /// Feature-norm and class-tightness diagnostics of a model's penultimate features (<paramref name="embeddingColumnName"/>,

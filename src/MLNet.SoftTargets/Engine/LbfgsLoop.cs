@@ -76,26 +76,7 @@ internal sealed class LbfgsLoop(FullBatchObjective objective, LbfgsSettings sett
             if (!accepted)
                 return Finish(history, x, best, TrainingStopReason.Converged, iteration, f, clock, reportLast: true);
 
-            var si = new double[n];
-            var yi = new double[n];
-            for (int i = 0; i < n; i++)
-            {
-                si[i] = xNext[i] - x[i];
-                yi[i] = gNext[i] - g[i];
-            }
-            double sy = Dot(si, yi);
-            if (sy > 1e-12 * Math.Sqrt(Dot(yi, yi) * Dot(si, si)))
-            {
-                if (s.Count == HistorySize)
-                {
-                    s.RemoveAt(0);
-                    y.RemoveAt(0);
-                    rho.RemoveAt(0);
-                }
-                s.Add(si);
-                y.Add(yi);
-                rho.Add(1 / sy);
-            }
+            Remember(s, y, rho, x, xNext, g, gNext, HistorySize);
             (x, xNext) = (xNext, x);
             (g, gNext) = (gNext, g);
             f = fNext;
@@ -145,7 +126,36 @@ internal sealed class LbfgsLoop(FullBatchObjective objective, LbfgsSettings sett
     }
 
     /// <summary>direction = −H·g by the two-loop recursion, H₀ = (sᵀy / yᵀy)·I.</summary>
-    private static void TwoLoop(double[] g, List<double[]> s, List<double[]> y, List<double> rho, double[] alpha, double[] direction)
+    /// <summary>
+    /// Keeps the curvature pair (s, y) = (xNext − x, gNext − g) of an accepted step when sᵀy is clearly positive (the
+    /// inverse-Hessian estimate stays positive definite), dropping the oldest beyond <paramref name="historySize"/>.
+    /// </summary>
+    internal static void Remember(List<double[]> s, List<double[]> y, List<double> rho, double[] x, double[] xNext, double[] g, double[] gNext, int historySize)
+    {
+        int n = x.Length;
+        var si = new double[n];
+        var yi = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            si[i] = xNext[i] - x[i];
+            yi[i] = gNext[i] - g[i];
+        }
+        double sy = Dot(si, yi);
+        if (!(sy > 1e-12 * Math.Sqrt(Dot(yi, yi) * Dot(si, si))))
+            return;
+        if (s.Count == historySize)
+        {
+            s.RemoveAt(0);
+            y.RemoveAt(0);
+            rho.RemoveAt(0);
+        }
+        s.Add(si);
+        y.Add(yi);
+        rho.Add(1 / sy);
+    }
+
+    /// <summary>The two-loop recursion: <paramref name="direction"/> = −H·g for the inverse Hessian H of the curvature pairs (s, y).</summary>
+    internal static void TwoLoop(double[] g, List<double[]> s, List<double[]> y, List<double> rho, double[] alpha, double[] direction)
     {
         int n = g.Length;
         for (int i = 0; i < n; i++)
@@ -168,7 +178,7 @@ internal sealed class LbfgsLoop(FullBatchObjective objective, LbfgsSettings sett
         }
     }
 
-    private static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(a, b);
+    internal static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(a, b);
 
     private static void Axpy(double a, double[] x, double[] y)
     {

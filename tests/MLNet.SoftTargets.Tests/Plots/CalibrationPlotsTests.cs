@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using MLNet.SoftTargets.Plots;
 using SkiaSharp;
 
@@ -53,6 +54,7 @@ public sealed class CalibrationPlotsTests
         {
             ExpectedCalibrationError = ece,
             MaximumCalibrationError = bins.Max(b => b.Gap),
+            ClasswiseExpectedCalibrationError = 0,
             LogLoss = 0.35,
             BrierScore = 0.2,
             Accuracy = 0.85,
@@ -78,6 +80,7 @@ public sealed class CalibrationPlotsTests
         {
             ExpectedCalibrationError = bins.Sum(b => (double)b.Count / rows * b.Gap),
             MaximumCalibrationError = bins.Max(b => b.Gap),
+            ClasswiseExpectedCalibrationError = 0,
             LogLoss = 0.3, BrierScore = 0.18, Accuracy = 0.88, RowCount = rows, Bins = bins,
         };
     }
@@ -141,6 +144,34 @@ public sealed class CalibrationPlotsTests
         var small = Path.Combine(directory, "reliability-small.png");
         CalibrationPlots.SaveReliabilityDiagram(UnderconfidentMetrics(), small, "Label smoothing 0.1", 400, 300);
         AssertPng(small, 400, 300);
+    }
+
+    [TestMethod]
+    public void ReliabilityWithHistogram_AndClasswiseDiagrams_RenderFromRealMetrics()
+    {
+        // Real metrics of both binnings and their classwise bins, from scores of 4 classes.
+        var ml = TestData.Context();
+        var rng = new Random(3);
+        var rows = Enumerable.Range(0, 600).Select(i =>
+        {
+            var e = Enumerable.Range(0, 4).Select(_ => Math.Exp(3 * rng.NextDouble())).ToArray();
+            return (e.Select(v => (float)(v / e.Sum())).ToArray(), rng.Next(4));
+        }).ToArray();
+        var data = Calibration.EvaluateCalibrationTests.Scored(ml, 4, rows);
+        foreach (var binning in new[] { CalibrationBinning.EqualWidth, CalibrationBinning.EqualMass })
+        {
+            var metrics = ml.MulticlassClassification.EvaluateCalibration(data, bins: 10, binning: binning);
+            string path = Path.Combine(directory, $"histogram-{binning}.png");
+            CalibrationPlots.SaveReliabilityWithHistogram(metrics, path, $"Reliability, {binning}", 700, 800);
+            AssertPng(path, 700, 800);
+            string classwise = Path.Combine(directory, $"classwise-{binning}.png");
+            CalibrationPlots.SaveClasswiseReliability(metrics, classwise, "Classwise", ["a", "b", "c", "d"], columns: 2, panelSize: 300);
+            AssertPng(classwise, 600, 2 * 300 + 60);
+        }
+        var one = ml.MulticlassClassification.EvaluateCalibration(data);
+        Assert.ThrowsExactly<ArgumentException>(() => CalibrationPlots.SaveClasswiseReliability(one, Path.Combine(directory, "x.png"), "x", ["a"]));
+        Assert.ThrowsExactly<ArgumentException>(() => CalibrationPlots.SaveClasswiseReliability(OverconfidentMetrics(), Path.Combine(directory, "y.png"), "y"));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CalibrationPlots.SaveClasswiseReliability(one, Path.Combine(directory, "z.png"), "z", columns: 0));
     }
 
     [TestMethod]
