@@ -8,47 +8,26 @@ namespace MLNet.SoftTargets;
 /// <see cref="TemperatureScalingTransformer"/> rewrites <c>Score</c> with it. Created by
 /// <c>mlContext.Transforms.CalibrateTemperature(...)</c>.
 /// </summary>
-public sealed class CalibrateTemperatureEstimator : IEstimator<TemperatureScalingTransformer>
+public sealed class CalibrateTemperatureEstimator : ScoreCalibrationEstimator<TemperatureScalingTransformer>
 {
     /// <summary>Creates the estimator.</summary>
     /// <exception cref="ArgumentException">A column name is null or empty.</exception>
     public CalibrateTemperatureEstimator(string labelColumnName = "Label", string scoreColumnName = "Score")
+        : base(labelColumnName, scoreColumnName)
     {
-        ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
-        ArgumentException.ThrowIfNullOrEmpty(scoreColumnName);
-        LabelColumnName = labelColumnName;
-        ScoreColumnName = scoreColumnName;
     }
-
-    /// <summary>The key label column.</summary>
-    public string LabelColumnName { get; }
-
-    /// <summary>The probability column, rewritten in place.</summary>
-    public string ScoreColumnName { get; }
 
     /// <summary>Fits the temperature on <paramref name="input"/>'s labelled rows.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     /// <exception cref="InvalidOperationException">No labelled rows, or a Score row that is not a distribution.</exception>
-    public TemperatureScalingTransformer Fit(IDataView input)
+    public override TemperatureScalingTransformer Fit(IDataView input)
     {
-        var logProbabilities = new List<double>();
-        var labels = new List<int>();
-        var (_, _, k) = CalibrationData.Columns(input.Schema, LabelColumnName, ScoreColumnName);
-        CalibrationData.ForEach(input, LabelColumnName, ScoreColumnName, (p, label) =>
-        {
-            foreach (var v in p)
-                logProbabilities.Add(Math.Log(Math.Max(v, 1e-30)));
-            labels.Add(label);
-        });
-        double temperature = TemperatureFit.Fit([.. logProbabilities], [.. labels], k);
+        ArgumentNullException.ThrowIfNull(input);
+        var (logProbabilities, labels, k) = CalibrationData.LogProbabilities(input, LabelColumnName, ScoreColumnName, 1e-30);
+        double temperature = TemperatureFit.Fit(logProbabilities, labels, k);
         var score = SoftTargetInputColumn.FromSchema(input.Schema, ScoreColumnName, nameof(ScoreColumnName));
         return new TemperatureScalingTransformer(score, temperature);
     }
-
-    /// <summary>The input shape (Score keeps its name and type).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        Persistence.StockSchemaShapes.SoftTarget(inputSchema, ScoreColumnName, ScoreColumnName);
 }
 
 /// <summary>

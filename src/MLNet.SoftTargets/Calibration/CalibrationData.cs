@@ -27,6 +27,26 @@ internal static class CalibrationData
         });
     }
 
+    /// <summary>
+    /// Every labelled row's log-probabilities (each probability floored at <paramref name="floor"/> first), row-major
+    /// [N, K], with the 0-based labels: what the calibrators fit on.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
+    /// <exception cref="InvalidOperationException">A Score row that is not a distribution.</exception>
+    public static (double[] LogProbabilities, int[] Labels, int ClassCount) LogProbabilities(IDataView data, string labelColumnName, string scoreColumnName, double floor)
+    {
+        var (_, _, k) = Columns(data.Schema, labelColumnName, scoreColumnName);
+        var logP = new List<double>();
+        var labels = new List<int>();
+        ForEach(data, labelColumnName, scoreColumnName, (p, label) =>
+        {
+            foreach (var v in p)
+                logP.Add(Math.Log(Math.Max(v, floor)));
+            labels.Add(label);
+        });
+        return ([.. logP], [.. labels], k);
+    }
+
     /// <summary>The key label and the score column (one probability per class).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
     public static (DataViewSchema.Column Label, DataViewSchema.Column Score, int ClassCount) Columns(DataViewSchema schema,

@@ -7,33 +7,20 @@ namespace MLNet.SoftTargets;
 /// (K each) fitted by the mean log-loss on the data <c>Fit</c> is given (use held-out data). Created by
 /// <c>mlContext.Transforms.CalibrateVectorScaling(...)</c>.
 /// </summary>
-public sealed class CalibrateVectorScalingEstimator : IEstimator<LogLinearCalibrationTransformer>
+public sealed class CalibrateVectorScalingEstimator : ScoreCalibrationEstimator<LogLinearCalibrationTransformer>
 {
     /// <summary>Creates the estimator.</summary>
     /// <exception cref="ArgumentException">A column name is null or empty.</exception>
     public CalibrateVectorScalingEstimator(string labelColumnName = "Label", string scoreColumnName = "Score")
+        : base(labelColumnName, scoreColumnName)
     {
-        ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
-        ArgumentException.ThrowIfNullOrEmpty(scoreColumnName);
-        LabelColumnName = labelColumnName;
-        ScoreColumnName = scoreColumnName;
     }
-
-    /// <summary>The key label column.</summary>
-    public string LabelColumnName { get; }
-
-    /// <summary>The probability column, rewritten in place.</summary>
-    public string ScoreColumnName { get; }
 
     /// <summary>Fits w and b on <paramref name="input"/>'s labelled rows.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     /// <exception cref="InvalidOperationException">No labelled rows, or a Score row that is not a distribution.</exception>
-    public LogLinearCalibrationTransformer Fit(IDataView input) =>
+    public override LogLinearCalibrationTransformer Fit(IDataView input) =>
         LogLinearCalibrationData.Fit(input, LabelColumnName, ScoreColumnName, diagonal: true, 0, 0, "VectorScaling");
-
-    /// <summary>The input shape (Score keeps its name and type).</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        Persistence.StockSchemaShapes.SoftTarget(inputSchema, ScoreColumnName, ScoreColumnName);
 }
 
 /// <summary>
@@ -43,30 +30,21 @@ public sealed class CalibrateVectorScalingEstimator : IEstimator<LogLinearCalibr
 /// which pulls W towards a diagonal (vector scaling) and b towards 0. Created by
 /// <c>mlContext.Transforms.CalibrateDirichlet(...)</c>.
 /// </summary>
-public sealed class CalibrateDirichletEstimator : IEstimator<LogLinearCalibrationTransformer>
+public sealed class CalibrateDirichletEstimator : ScoreCalibrationEstimator<LogLinearCalibrationTransformer>
 {
     /// <summary>Creates the estimator.</summary>
     /// <exception cref="ArgumentException">A column name is null or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A regularisation strength is negative or not finite.</exception>
     public CalibrateDirichletEstimator(string labelColumnName = "Label", string scoreColumnName = "Score", double offDiagonalL2 = 1e-3, double interceptL2 = 1e-3)
+        : base(labelColumnName, scoreColumnName)
     {
-        ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
-        ArgumentException.ThrowIfNullOrEmpty(scoreColumnName);
         if (!(offDiagonalL2 >= 0 && double.IsFinite(offDiagonalL2)))
             throw new ArgumentOutOfRangeException(nameof(offDiagonalL2), offDiagonalL2, "offDiagonalL2 must be a finite number ≥ 0.");
         if (!(interceptL2 >= 0 && double.IsFinite(interceptL2)))
             throw new ArgumentOutOfRangeException(nameof(interceptL2), interceptL2, "interceptL2 must be a finite number ≥ 0.");
-        LabelColumnName = labelColumnName;
-        ScoreColumnName = scoreColumnName;
         OffDiagonalL2 = offDiagonalL2;
         InterceptL2 = interceptL2;
     }
-
-    /// <summary>The key label column.</summary>
-    public string LabelColumnName { get; }
-
-    /// <summary>The probability column, rewritten in place.</summary>
-    public string ScoreColumnName { get; }
 
     /// <summary>λ, on the off-diagonal entries of W.</summary>
     public double OffDiagonalL2 { get; }
@@ -77,12 +55,8 @@ public sealed class CalibrateDirichletEstimator : IEstimator<LogLinearCalibratio
     /// <summary>Fits W and b on <paramref name="input"/>'s labelled rows.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     /// <exception cref="InvalidOperationException">No labelled rows, or a Score row that is not a distribution.</exception>
-    public LogLinearCalibrationTransformer Fit(IDataView input) =>
+    public override LogLinearCalibrationTransformer Fit(IDataView input) =>
         LogLinearCalibrationData.Fit(input, LabelColumnName, ScoreColumnName, diagonal: false, OffDiagonalL2, InterceptL2, "Dirichlet");
-
-    /// <summary>The input shape (Score keeps its name and type).</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        Persistence.StockSchemaShapes.SoftTarget(inputSchema, ScoreColumnName, ScoreColumnName);
 }
 
 /// <summary>Reads the labelled (log p, label) rows and fits a log-linear map.</summary>
@@ -92,16 +66,8 @@ internal static class LogLinearCalibrationData
         double offDiagonalL2, double interceptL2, string kind)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (_, _, k) = CalibrationData.Columns(input.Schema, labelColumnName, scoreColumnName);
-        var logP = new List<double>();
-        var labels = new List<int>();
-        CalibrationData.ForEach(input, labelColumnName, scoreColumnName, (p, label) =>
-        {
-            foreach (var v in p)
-                logP.Add(LogLinearFit.ClampedLog(v));
-            labels.Add(label);
-        });
-        var (w, b) = LogLinearFit.Fit([.. logP], [.. labels], k, diagonal, offDiagonalL2, interceptL2);
+        var (logP, labels, k) = CalibrationData.LogProbabilities(input, labelColumnName, scoreColumnName, LogLinearFit.ProbabilityFloor);
+        var (w, b) = LogLinearFit.Fit(logP, labels, k, diagonal, offDiagonalL2, interceptL2);
         var score = SoftTargetInputColumn.FromSchema(input.Schema, scoreColumnName, nameof(scoreColumnName));
         return new LogLinearCalibrationTransformer(score, w, b, kind);
     }

@@ -18,9 +18,6 @@ internal static class LogLinearFit
     private const double Tolerance = 1e-10;
     private const int HistorySize = 10;
 
-    /// <summary>log max(p, floor), in double.</summary>
-    public static double ClampedLog(float p) => Math.Log(Math.Max(p, ProbabilityFloor));
-
     /// <param name="logP">Row-major [N, K] clamped log-probabilities.</param>
     /// <param name="labels">N 0-based labels.</param>
     /// <param name="k">K.</param>

@@ -53,29 +53,17 @@ public sealed class ConvAsWinogradTests
         long[] wideX = [x[0], x[1] * 16, x[2], x[3]];
         long[] wideW = [w[0] * 8, w[1] * 16, w[2], w[3]];
         string label = Label(wideX, wideW, pads, bias);
-        var inputs = Inputs(wideX, wideW, bias);
-        GraphBuilder Build(bool winograd)
-        {
-            var g = new GraphBuilder(TensorProto.Types.DataType.Float);
-            var v = inputs.Select(i => g.AddInput(i.Name, i.Shape)).ToArray();
-            string? b = bias ? v[2] : null;
-            var y = winograd ? g.ConvAsWinograd(v[0], v[1], b, Window(pads)) : g.Conv(v[0], v[1], b, [1, 1], pads, [1, 1]);
-            g.AddOutput(y, "y");
-            return g;
-        }
-        var conv = Build(false);
-        var winograd = Build(true);
-        Assert.IsFalse(winograd.ToModel().Graph.Node.Any(n => n.OpType == "Conv"), $"{label}: a Conv is left");
-        CollectionAssert.AreEqual(conv.Shape("y"), winograd.Shape("y"), $"{label}: static shape");
-        var rng = new Random(GradientCheck.StableSeed(label));
-        var feeds = inputs.ToDictionary(i => i.Name, i => GradientCheck.Random(rng, [.. i.Shape.Select(d => d < 0 ? 3 : d)], ValueRange.Signed) is var t
-            ? t with { Data = Array.ConvertAll(t.Data, d => (double)(float)d) } : null!);
-        TestTensor expected, actual;
-        using (var runner = new OnnxTestRunner(conv.ToModel()))
-            expected = runner.RunOne(feeds, "y");
-        using (var runner = new OnnxTestRunner(winograd.ToModel()))
-            actual = runner.RunOne(feeds, "y");
-        GradientCheck.AssertClose(expected, actual, 1e-4, $"{label}: y");
+        ConvAsGemmTests.AssertEqualsConv(label, Inputs(wideX, wideW, bias), [1, 1], pads, [1, 1], 1e-4,
+            (g, v) => g.ConvAsWinograd(v[0], v[1], bias ? v[2] : null, Window(pads)));
+        Assert.IsFalse(ConvGraph(wideX, wideW, pads, bias).ToModel().Graph.Node.Any(n => n.OpType == "Conv"), $"{label}: a Conv is left");
+    }
+
+    private static GraphBuilder ConvGraph(long[] x, long[] w, long[] pads, bool bias)
+    {
+        var g = new GraphBuilder(TensorProto.Types.DataType.Float);
+        var v = Inputs(x, w, bias).Select(i => g.AddInput(i.Name, i.Shape)).ToArray();
+        g.AddOutput(g.ConvAsWinograd(v[0], v[1], bias ? v[2] : null, Window(pads)), "y");
+        return g;
     }
 
     [TestMethod]
