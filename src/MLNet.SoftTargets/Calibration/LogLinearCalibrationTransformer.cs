@@ -113,6 +113,21 @@ public sealed class LogLinearCalibrationTransformer : ITransformer, IDisposable
         return true;
     }
 
+    /// <summary>The map on a batch, for a whole-pipeline export: <paramref name="score"/> [N, K] → softmax(log max(p, 1e-12)·Wᵀ + b).</summary>
+    internal string AppendBatched(GraphBuilder g, string score)
+    {
+        int k = ClassCount;
+        var wt = new double[k * k];
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < k; j++)
+                wt[j * k + i] = _w[i * k + j];
+        }
+        var x = g.Log(g.Node("Max", [score, g.Scalar(LogLinearFit.ProbabilityFloor)], g.Shape(score)));
+        var z = g.Add(g.MatMul(x, g.AddInitializer("calibration_w", wt, [k, k])), g.AddInitializer("calibration_b", Array.ConvertAll(_b, v => (double)v), [k]));
+        return g.Softmax(z, axis: 1);
+    }
+
     private void Check(DataViewSchema schema)
     {
         var column = SoftTargetInputColumn.FromSchema(schema, ScoreColumnName, nameof(ScoreColumnName));

@@ -184,9 +184,14 @@ internal sealed class GraphBuilder
         NodeWithOutputs(opType, inputs, [(outputShape, outputType)], attributes)[0];
 
     /// <summary>Adds a node of another operator domain (e.g. <c>com.microsoft</c>), imported at <paramref name="version"/>.</summary>
-    public string DomainNode(string domain, int version, string opType, string[] inputs, long[] outputShape, params AttributeProto[] attributes)
+    public string DomainNode(string domain, int version, string opType, string[] inputs, long[] outputShape, params AttributeProto[] attributes) =>
+        DomainNode(domain, version, opType, inputs, outputShape, ElementType, attributes);
+
+    /// <summary>Adds a node of another operator domain with one output of type <paramref name="outputType"/>.</summary>
+    public string DomainNode(string domain, int version, string opType, string[] inputs, long[] outputShape, TensorProto.Types.DataType outputType,
+        params AttributeProto[] attributes)
     {
-        var output = Node(opType, inputs, outputShape, attributes);
+        var output = Node(opType, inputs, outputShape, outputType, attributes);
         _graph.Node[^1].Domain = domain;
         _domains[domain] = version;
         return output;
