@@ -84,7 +84,8 @@ public sealed class PipelineExportTests
 
         using var session = new InferenceSession(bytes);
         using var input = OrtValue.CreateTensorValueFromMemory(pixels, [rows, 64]);
-        using var results = session.Run(new RunOptions(), [nameof(RawRow.Pixels)], [input], ["Score", "PredictedLabel"]);
+        using var run = new RunOptions();
+        using var results = session.Run(run, [nameof(RawRow.Pixels)], [input], ["Score", "PredictedLabel"]);
         var score = results[0].GetTensorDataAsSpan<float>().ToArray();
         for (int r = 0; r < rows; r++)
         {
@@ -117,6 +118,55 @@ public sealed class PipelineExportTests
         {
             File.Delete(file);
         }
+    }
+
+    public sealed class FeatureRow
+    {
+        [VectorType(64)]
+        public float[] Features { get; set; } = [];
+
+        public string Label { get; set; } = "";
+    }
+
+    [TestMethod]
+    public void NormalizeSmoothTrainCalibrateMapBack_InPlaceColumns_ExportsWithOnlyAFeaturesInput()
+    {
+        // Columns named as a user names them: Features normalised in place, Label keyed in place, Score calibrated in place.
+        var ml = TestData.Context();
+        var (trainKeyed, testKeyed) = DigitsData.Split(ml);
+        IDataView Rows(IDataView keyed) => ml.Data.LoadFromEnumerable(keyed.GetColumn<float[]>("Features").Zip(keyed.GetColumn<string>("Digit"))
+            .Select(p => new FeatureRow { Features = p.First.Select(v => v * 16).ToArray(), Label = "digit " + p.Second }).ToList());
+        var train = Rows(trainKeyed);
+        var test = Rows(testKeyed);
+        var fitted = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.Transforms.SmoothLabels(0.1))
+            .Append(ml.MulticlassClassification.Trainers.SoftTargetCrossEntropy())
+            .Fit(train);
+        var calibrator = ml.Transforms.CalibrateTemperature().Fit(fitted.Transform(test));
+        var withTs = new TransformerChain<ITransformer>([.. (IEnumerable<ITransformer>)fitted, calibrator]);
+        using var model = new TransformerChain<ITransformer>([.. withTs, ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(withTs.Transform(train))]);
+        using var stream = new MemoryStream();
+        ml.Model.ExportToOnnx(model, train, stream);
+        var proto = Onnx.ModelProto.Parser.ParseFrom(stream.ToArray());
+        CollectionAssert.AreEqual(new[] { "Features" }, proto.Graph.Input.Select(i => i.Name).ToArray());
+        var slotNames = proto.Graph.Node.Single(n => n.Name == "mlnet.Score.SlotNames").Attribute.Single(a => a.Name == "keys_strings").Strings.Select(b => b.ToStringUtf8());
+        CollectionAssert.AreEqual(Enumerable.Range(0, 10).Select(d => "digit " + d).ToArray(), slotNames.ToArray());
+
+        var scored = model.Transform(test);
+        var expected = TestData.Rows(scored, "Score");
+        var features = test.GetColumn<float[]>("Features").SelectMany(f => f).ToArray();
+        using var session = new InferenceSession(stream.ToArray());
+        using var input = OrtValue.CreateTensorValueFromMemory(features, [expected.Length, 64]);
+        using var run = new RunOptions();
+        using var results = session.Run(run, ["Features"], [input], ["Score", "PredictedLabel"]);
+        var score = results[0].GetTensorDataAsSpan<float>().ToArray();
+        for (int r = 0; r < expected.Length; r++)
+        {
+            for (int c = 0; c < 10; c++)
+                Assert.AreEqual(expected[r][c], score[r * 10 + c], 1e-5, $"Score[{r}, {c}]");
+        }
+        CollectionAssert.AreEqual(scored.GetColumn<ReadOnlyMemory<char>>("PredictedLabel").Select(v => v.ToString()).ToArray(), results[1].GetStringTensorAsArray());
     }
 
     [TestMethod]
