@@ -27,11 +27,11 @@ internal static class PipelineExport
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputData);
         ArgumentNullException.ThrowIfNull(stream);
-        var stages = Flatten(model).ToList();
+        var stages = Flatten(model, inputData.Schema).ToList();
         var classifiers = stages.Select((s, i) => (s, i)).Where(p => p.s is SoftTargetCrossEntropyModel).ToList();
         if (classifiers.Count != 1)
             throw new NotSupportedException(classifiers.Count == 0
-                ? "ExportToOnnx needs a pipeline with a SoftTargetCrossEntropyModel; for pipelines of ML.NET's components alone use mlContext.Model.ConvertToOnnx."
+                ? "ExportToOnnx needs a pipeline with a SoftTargetCrossEntropyModel (a saved one: load it with mlContext.Model.LoadWithFastScoring, not Load, which gives stock components); for pipelines of ML.NET's components alone use mlContext.Model.ConvertToOnnx."
                 : $"ExportToOnnx supports one SoftTargetCrossEntropyModel per pipeline; this one has {classifiers.Count}.");
         var (classifierStage, m) = classifiers[0];
         var classifier = (SoftTargetCrossEntropyModel)classifierStage;
@@ -41,7 +41,7 @@ internal static class PipelineExport
         for (int i = 0; i < m; i++)
         {
             var stage = stages[i];
-            if (stage is SmoothLabelsTransformer or SharpenLabelsTransformer)
+            if (stage is SmoothLabelsTransformer or SharpenLabelsTransformer or LoadedSoftTargetChain)
                 continue;
             if (IsOurs(stage))
                 throw Unsupported(i, stage, "only stock ML.NET stages and SmoothLabels / SharpenLabels may come before the model");
@@ -137,21 +137,62 @@ internal static class PipelineExport
         result.WriteTo(stream);
     }
 
-    /// <summary>The stages of a (nested) chain in order.</summary>
-    private static IEnumerable<ITransformer> Flatten(ITransformer model)
+    /// <summary>
+    /// The stages of a (nested) chain in order, with a loaded model's stock form of a soft-target transform kept whole
+    /// (as <see cref="LoadedSoftTargetChain"/>: its intermediate columns carry our <c>.softtarget.</c> names).
+    /// </summary>
+    private static IEnumerable<ITransformer> Flatten(ITransformer model, DataViewSchema schema)
     {
-        if (model is IEnumerable<ITransformer> chain)
+        // LoadWithFastScoring folds a classifier and its temperature calibrator into one stage: unfold it.
+        if (model is Scoring.CalibratedClassifier pair)
         {
+            yield return pair.Model;
+            yield return pair.Calibrator;
+        }
+        else if (model is IEnumerable<ITransformer> chain && model is not SoftTargetCrossEntropyModel)
+        {
+            if (IsSoftTargetChain(chain, schema))
+            {
+                yield return new LoadedSoftTargetChain(model);
+                yield break;
+            }
             foreach (var stage in chain)
             {
-                foreach (var inner in Flatten(stage))
+                foreach (var inner in Flatten(stage, schema))
                     yield return inner;
+                schema = stage.GetOutputSchema(schema);
             }
         }
         else
         {
             yield return model;
         }
+    }
+
+    // The stock chain one of our soft-target transforms saves as: some step shows a "{column}.softtarget.*" column.
+    private static bool IsSoftTargetChain(IEnumerable<ITransformer> chain, DataViewSchema schema)
+    {
+        foreach (var stage in chain)
+        {
+            schema = stage.GetOutputSchema(schema);
+            if (schema.Any(c => c.Name.Contains(".softtarget.", StringComparison.Ordinal)))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>A loaded soft-target transform (its stock chain): training-only before the model, left out of the export.</summary>
+    private sealed class LoadedSoftTargetChain(ITransformer inner) : ITransformer
+    {
+        public bool IsRowToRowMapper => inner.IsRowToRowMapper;
+
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => inner.GetOutputSchema(inputSchema);
+
+        public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => inner.GetRowToRowMapper(inputSchema);
+
+        public IDataView Transform(IDataView input) => inner.Transform(input);
+
+        void ICanSaveModel.Save(ModelSaveContext ctx) => inner.Save(ctx);
     }
 
     private static bool IsOurs(ITransformer stage) => stage.GetType().Namespace?.StartsWith("MLNet.SoftTargets", StringComparison.Ordinal) == true;

@@ -167,6 +167,27 @@ public sealed class PipelineExportTests
                 Assert.AreEqual(expected[r][c], score[r * 10 + c], 1e-5, $"Score[{r}, {c}]");
         }
         CollectionAssert.AreEqual(scored.GetColumn<ReadOnlyMemory<char>>("PredictedLabel").Select(v => v.ToString()).ToArray(), results[1].GetStringTensorAsArray());
+
+        // The same pipeline saved and loaded with LoadWithFastScoring (classifier and calibrator folded into one stage)
+        // exports to a graph with the same scores.
+        using var zip = new MemoryStream();
+        ml.Model.Save(model, train.Schema, zip);
+        zip.Position = 0;
+        var loaded = ml.Model.LoadWithFastScoring(zip, out _);
+        try
+        {
+            using var again = new MemoryStream();
+            ml.Model.ExportToOnnx(loaded, train, again);
+            using var session2 = new InferenceSession(again.ToArray());
+            using var results2 = session2.Run(run, ["Features"], [input], ["Score"]);
+            var score2 = results2[0].GetTensorDataAsSpan<float>().ToArray();
+            for (int i = 0; i < score.Length; i++)
+                Assert.AreEqual(score[i], score2[i], 1e-6, $"fast-loaded export, value {i}");
+        }
+        finally
+        {
+            (loaded as IDisposable)?.Dispose();
+        }
     }
 
     [TestMethod]
