@@ -93,7 +93,10 @@ internal static class PipelineExport
         var tailLogits = tail.AddInput("logits", [GraphBuilder.Dynamic, k]);
         var tailScore = tail.AddInput("score", [GraphBuilder.Dynamic, k]);
         string score = tailScore;
-        var index = tail.Node("ArgMax", [tailScore], [GraphBuilder.Dynamic, 1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 1), Attr.Int("keepdims", 1));
+        var argMax = tail.Node("ArgMax", [tailScore], [GraphBuilder.Dynamic, 1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 1), Attr.Int("keepdims", 1));
+        // A row whose scores are NaN (a NaN or infinite feature) has no class, as in ML.NET: index −1 → key 0 / "".
+        var scoreIsNaN = tail.IsNaN(tail.ReduceSum(tailScore, [1], keepDims: true));
+        var index = tail.Node("Where", [scoreIsNaN, tail.Int64s(-1), argMax], [GraphBuilder.Dynamic, 1], TensorProto.Types.DataType.Int64);
         string predicted = tail.Node("Cast", [tail.Node("Add", [index, tail.Int64s(1)], [GraphBuilder.Dynamic, 1], TensorProto.Types.DataType.Int64)],
             [GraphBuilder.Dynamic, 1], TensorProto.Types.DataType.Uint32, Attr.Int("to", (int)TensorProto.Types.DataType.Uint32));
         var schema = scoredSchema;
