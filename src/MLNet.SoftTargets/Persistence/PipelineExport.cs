@@ -90,8 +90,12 @@ internal static class PipelineExport
         // After the model: calibrators on Score, MapKeyToValue of PredictedLabel.
         int k = classifier.ClassCount;
         var tail = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var tailLogits = tail.AddInput("logits", [GraphBuilder.Dynamic, k]);
-        var tailScore = tail.AddInput("score", [GraphBuilder.Dynamic, k]);
+        var tailFeatures = tail.AddInput("features", [GraphBuilder.Dynamic, classifier.FeatureCount]);
+        // A row with a NaN or infinite feature scores NaN everywhere, as ML.NET's model does (x·0 is NaN exactly for those;
+        // a ReLU could otherwise turn −∞ into a clean 0). Adding 0 leaves the other rows bit for bit.
+        var poison = tail.ReduceSum(tail.Mul(tailFeatures, tail.Scalar(0)), [1], keepDims: true);
+        var tailLogits = tail.Add(tail.AddInput("logits", [GraphBuilder.Dynamic, k]), poison);
+        var tailScore = tail.Add(tail.AddInput("score", [GraphBuilder.Dynamic, k]), poison);
         string score = tailScore;
         var argMax = tail.Node("ArgMax", [tailScore], [GraphBuilder.Dynamic, 1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 1), Attr.Int("keepdims", 1));
         // A row whose scores are NaN (a NaN or infinite feature) has no class, as in ML.NET: index −1 → key 0 / "".
@@ -129,7 +133,7 @@ internal static class PipelineExport
         var tailGraph = tail.ToModel();
         foreach (var opset in tailGraph.OpsetImport)
             opsets[opset.Domain] = Math.Max(opsets.GetValueOrDefault(opset.Domain), opset.Version);
-        var outputs = Splice(graph, tailGraph.Graph, Prefix + "tail.", new() { ["logits"] = logits, ["score"] = uncalibrated }, keepOutputNames: true);
+        var outputs = Splice(graph, tailGraph.Graph, Prefix + "tail.", new() { ["features"] = featureValue, ["logits"] = logits, ["score"] = uncalibrated }, keepOutputNames: true);
         graph.Output.AddRange(outputs);
 
         Prune(graph);

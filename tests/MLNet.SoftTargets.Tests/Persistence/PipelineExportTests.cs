@@ -153,13 +153,14 @@ public sealed class PipelineExportTests
         var slotNames = proto.Graph.Node.Single(n => n.Name == "mlnet.Score.SlotNames").Attribute.Single(a => a.Name == "keys_strings").Strings.Select(b => b.ToStringUtf8());
         CollectionAssert.AreEqual(Enumerable.Range(0, 10).Select(d => "digit " + d).ToArray(), slotNames.ToArray());
 
-        // One row with a NaN feature: ML.NET scores it NaN with no PredictedLabel ("" after MapKeyToValue).
+        // A row with a NaN feature and one with −∞: ML.NET scores them NaN with no PredictedLabel ("" after MapKeyToValue).
         var testRows = test.GetColumn<float[]>("Features").Zip(test.GetColumn<string>("Label")).Select(p => new FeatureRow { Features = p.First, Label = p.Second }).ToList();
         testRows[5] = new FeatureRow { Features = testRows[5].Features.Select((v, i) => i == 7 ? float.NaN : v).ToArray(), Label = testRows[5].Label };
+        testRows[6] = new FeatureRow { Features = testRows[6].Features.Select((v, i) => i == 20 ? float.NegativeInfinity : v).ToArray(), Label = testRows[6].Label };
         test = ml.Data.LoadFromEnumerable(testRows);
         var scored = model.Transform(test);
         var expected = TestData.Rows(scored, "Score");
-        Assert.IsTrue(expected[5].All(float.IsNaN), "ML.NET scores the NaN row NaN");
+        Assert.IsTrue(expected[5].All(float.IsNaN) && expected[6].All(float.IsNaN), "ML.NET scores the NaN and −∞ rows NaN");
         var features = test.GetColumn<float[]>("Features").SelectMany(f => f).ToArray();
         using var session = new InferenceSession(stream.ToArray());
         using var input = OrtValue.CreateTensorValueFromMemory(features, [expected.Length, 64]);
