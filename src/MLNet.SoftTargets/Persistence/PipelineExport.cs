@@ -47,9 +47,26 @@ internal static class PipelineExport
                 throw Unsupported(i, stage, "only stock ML.NET stages and SmoothLabels / SharpenLabels may come before the model");
             prefix.Add(stage);
         }
+        // The schema through the stages, each named when the input data cannot feed it (e.g. no label column).
         var modelInput = inputData.Schema;
-        var prefixChain = new TransformerChain<ITransformer>([.. prefix]);
-        var scoredSchema = classifier.GetOutputSchema(prefixChain.GetOutputSchema(modelInput));
+        var schemaAtModel = modelInput;
+        foreach (var stage in prefix)
+        {
+            try
+            {
+                schemaAtModel = stage.GetOutputSchema(schemaAtModel);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                throw new ArgumentException($"{Describe(stages.IndexOf(stage), stage)} cannot run on the input data's columns: {e.Message} " +
+                    "Give ExportToOnnx data with the pipeline's training input schema (the label column too; the exported graph does not read it).",
+                    nameof(inputData), e);
+            }
+        }
+        var scoredSchema = classifier.GetOutputSchema(schemaAtModel);
+        // Only the input columns the stages before the model need go to ML.NET's converter: it fails on any column of a type
+        // it cannot represent (a DateTime, say) and would make graph inputs of columns nothing reads (a stale Score).
+        inputData = NeededColumns(ml, prefix, inputData, classifier.FeatureColumnName, schemaAtModel);
 
         var graph = new GraphProto { Name = "MLNet.SoftTargets pipeline" };
         var opsets = new Dictionary<string, long> { [""] = GraphBuilder.DefaultOpset, ["ai.onnx.ml"] = 2 };
@@ -148,7 +165,7 @@ internal static class PipelineExport
     /// The stages of a (nested) chain in order, with a loaded model's stock form of a soft-target transform kept whole
     /// (as <see cref="LoadedSoftTargetChain"/>: its intermediate columns carry our <c>.softtarget.</c> names).
     /// </summary>
-    private static IEnumerable<ITransformer> Flatten(ITransformer model, DataViewSchema schema)
+    private static IEnumerable<ITransformer> Flatten(ITransformer model, DataViewSchema? schema)
     {
         // LoadWithFastScoring folds a classifier and its temperature calibrator into one stage: unfold it.
         if (model is Scoring.CalibratedClassifier pair)
@@ -158,7 +175,7 @@ internal static class PipelineExport
         }
         else if (model is IEnumerable<ITransformer> chain && model is not SoftTargetCrossEntropyModel)
         {
-            if (IsSoftTargetChain(chain, schema))
+            if (schema is not null && IsSoftTargetChain(chain, schema))
             {
                 yield return new LoadedSoftTargetChain(model);
                 yield break;
@@ -167,7 +184,8 @@ internal static class PipelineExport
             {
                 foreach (var inner in Flatten(stage, schema))
                     yield return inner;
-                schema = stage.GetOutputSchema(schema);
+                // Data that cannot feed a stage is reported, with the stage, by the export's own walk through the stages.
+                schema = schema is null ? null : OutputSchemaOrNull(stage, schema);
             }
         }
         else
@@ -179,13 +197,28 @@ internal static class PipelineExport
     // The stock chain one of our soft-target transforms saves as: some step shows a "{column}.softtarget.*" column.
     private static bool IsSoftTargetChain(IEnumerable<ITransformer> chain, DataViewSchema schema)
     {
+        DataViewSchema? current = schema;
         foreach (var stage in chain)
         {
-            schema = stage.GetOutputSchema(schema);
-            if (schema.Any(c => c.Name.Contains(".softtarget.", StringComparison.Ordinal)))
+            current = OutputSchemaOrNull(stage, current);
+            if (current is null)
+                return false;
+            if (current.Any(c => c.Name.Contains(".softtarget.", StringComparison.Ordinal)))
                 return true;
         }
         return false;
+    }
+
+    private static DataViewSchema? OutputSchemaOrNull(ITransformer stage, DataViewSchema schema)
+    {
+        try
+        {
+            return stage.GetOutputSchema(schema);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A loaded soft-target transform (its stock chain): training-only before the model, left out of the export.</summary>
@@ -205,7 +238,47 @@ internal static class PipelineExport
     private static bool IsOurs(ITransformer stage) => stage.GetType().Namespace?.StartsWith("MLNet.SoftTargets", StringComparison.Ordinal) == true;
 
     private static NotSupportedException Unsupported(int index, ITransformer stage, string rule) =>
-        new($"Pipeline stage {index} ({stage.GetType().Name}) cannot be exported to ONNX: {rule}.");
+        new($"{Describe(index, stage)} cannot be exported to ONNX: {rule}.");
+
+    /// <summary>"Pipeline stage 2 (TextFeaturizingEstimator.Transformer)": nested types with their declaring type, generic ones without arity.</summary>
+    private static string Describe(int index, ITransformer stage)
+    {
+        static string Name(Type t) => t.Name.Split('`')[0];
+        var type = stage.GetType();
+        string name = type.DeclaringType is { } outer ? $"{Name(outer)}.{Name(type)}" : Name(type);
+        return $"Pipeline stage {index} ({name})";
+    }
+
+    // Drops every input column whose absence leaves the model's feature column as it is (and every stage able to run).
+    private static IDataView NeededColumns(MLContext ml, List<ITransformer> prefix, IDataView inputData, string featureColumn, DataViewSchema schemaAtModel)
+    {
+        var chain = new TransformerChain<ITransformer>([.. prefix]);
+        var featureType = schemaAtModel[featureColumn].Type;
+        var keep = new List<string>();
+        foreach (var column in inputData.Schema.Where(c => !c.IsHidden))
+        {
+            var without = ml.Transforms.DropColumns(column.Name).Fit(inputData).Transform(inputData);
+            bool needed;
+            try
+            {
+                var after = chain.GetOutputSchema(without.Schema);
+                needed = after.GetColumnOrNull(featureColumn) is not { } f || !f.Type.Equals(featureType);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                needed = true;
+            }
+            if (needed)
+                keep.Add(column.Name);
+        }
+        if (keep.Count == inputData.Schema.Count(c => !c.IsHidden))
+            return inputData;
+        // A view of the kept columns alone (ML.NET's exporter looks through a SelectColumns view to the columns behind it).
+        var builder = new DataViewSchema.Builder();
+        foreach (var name in keep)
+            builder.AddColumn(name, inputData.Schema[name].Type, inputData.Schema[name].Annotations);
+        return new SchemaOnlyDataView(builder.ToSchema());
+    }
 
     // ML.NET's exporter on the stock stages; when it fails, the first stage it cannot convert is named.
     private static ModelProto Convert(MLContext ml, List<ITransformer> prefix, List<ITransformer> stages, IDataView inputData)
@@ -226,7 +299,7 @@ internal static class PipelineExport
                 {
                     var stage = prefix[n - 1];
                     throw new NotSupportedException(
-                        $"Pipeline stage {stages.IndexOf(stage)} ({stage.GetType().Name}) cannot be exported to ONNX: ML.NET's converter says: {inner.Message}", inner);
+                        $"{Describe(stages.IndexOf(stage), stage)} cannot be exported to ONNX: ML.NET's converter says: {inner.Message}", inner);
                 }
             }
             throw new NotSupportedException($"ML.NET's converter cannot export the stages before the model: {e.Message}", e);

@@ -128,22 +128,34 @@ internal sealed class FastClassifier : IDisposable
             _slot.Dispose();
     }
 
-    /// <summary>What each added output column holds: the columns after the input ones, recognised by name.</summary>
+    /// <summary>
+    /// What each computed output column holds, recognised by name: the last visible Score, PredictedLabel, Logits and
+    /// Embedding are ours (they hide input columns of the same names), and a hidden Score after the input columns is the
+    /// uncalibrated one a calibrator hid. Input columns of those names stay input columns: a stock chain's DropColumns
+    /// removes hidden ones, so the computed columns need not start at the input's column count (a data view with a stale
+    /// Score column shifted them and scoring failed).
+    /// </summary>
     internal static (int Index, OutputRole Role)[] Roles(DataViewSchema inputSchema, DataViewSchema outputSchema)
     {
         var roles = new List<(int, OutputRole)>();
-        for (int i = inputSchema.Count; i < outputSchema.Count; i++)
+        for (int i = 0; i < outputSchema.Count; i++)
         {
             var column = outputSchema[i];
-            var role = column.Name switch
+            OutputRole? role = column.Name switch
             {
-                InferenceGraph.Score => column.IsHidden ? OutputRole.UncalibratedScore : OutputRole.Score,
+                InferenceGraph.Score => OutputRole.Score,
                 Persistence.ClassifierChain.PredictedLabel => OutputRole.PredictedLabel,
                 InferenceGraph.Logits => OutputRole.Logits,
                 InferenceGraph.Embedding => OutputRole.Embedding,
-                _ => throw new InvalidOperationException($"Internal error: the classifier has no output column '{column.Name}'."),
+                _ => null,
             };
-            roles.Add((i, role));
+            if (role is not { } r)
+                continue;
+            bool last = outputSchema.GetColumnOrNull(column.Name) is { } visible && visible.Index == i;
+            if (last)
+                roles.Add((i, r));
+            else if (r == OutputRole.Score && column.IsHidden && i >= inputSchema.Count)
+                roles.Add((i, OutputRole.UncalibratedScore));
         }
         return [.. roles];
     }

@@ -231,6 +231,58 @@ public sealed class PipelineExportTests
         StringAssert.Contains(e.Message, "ConvertToOnnx");
     }
 
+    public sealed class ExtraRow
+    {
+        [VectorType(64)]
+        public float[] Pixels { get; set; } = [];
+
+        public string Digit { get; set; } = "";
+
+        public DateTime When { get; set; }
+
+        [VectorType(10)]
+        public float[] Score { get; set; } = [];
+    }
+
+    public sealed class UnlabelledRow
+    {
+        [VectorType(64)]
+        public float[] Pixels { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void UnusedInputColumns_AreLeftOut_AndDataWithoutTheLabel_IsAClearError()
+    {
+        // Columns the converter cannot type (DateTime) or that the graph's own outputs would collide with (a stale Score)
+        // are not read by the pipeline: they must not stop the export.
+        var ml = TestData.Context();
+        var (trainKeyed, _) = DigitsData.Split(ml);
+        var raw = Raw(ml, trainKeyed).GetColumn<float[]>(nameof(RawRow.Pixels)).Zip(trainKeyed.GetColumn<string>("Digit"))
+            .Select(p => new ExtraRow { Pixels = p.First, Digit = p.Second, When = new DateTime(2026, 12, 2), Score = new float[10] }).ToList();
+        var data = ml.Data.LoadFromEnumerable(raw);
+        var options = new SoftTargetCrossEntropyTrainer.Options { SoftTargetColumnName = null, Epochs = 1, Device = TrainingDevice.Cpu, Threads = 1 };
+        using var model = ml.Transforms.Conversion.MapValueToKey("Label", nameof(ExtraRow.Digit))
+            .Append(ml.Transforms.NormalizeMeanVariance("Features", nameof(ExtraRow.Pixels)))
+            .Append(ml.MulticlassClassification.Trainers.SoftTargetCrossEntropy(options)).Fit(data);
+        // A stale Score column in the data is hidden by the model's (scoring failed on such data before: the computed columns
+        // were looked for after the input's column count, which the chain's DropColumns had shifted).
+        var own = TestData.Rows(model.Transform(data), "Score");
+        Assert.IsTrue(own.All(r => Math.Abs(r.Sum() - 1) < 1e-4), "the model's Score, not the input's zeros");
+        using var stream = new MemoryStream();
+        ml.Model.ExportToOnnx(model, data, stream);
+        var proto = Onnx.ModelProto.Parser.ParseFrom(stream.ToArray());
+        CollectionAssert.AreEqual(new[] { nameof(ExtraRow.Pixels) }, proto.Graph.Input.Select(i => i.Name).ToArray());
+        using (var session = new InferenceSession(stream.ToArray()))
+            CollectionAssert.Contains(session.OutputMetadata.Keys.ToList(), "Score");
+
+        var unlabelled = ml.Data.LoadFromEnumerable(raw.Select(r => new UnlabelledRow { Pixels = r.Pixels }));
+        using var nothing = new MemoryStream();
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Model.ExportToOnnx(model, unlabelled, nothing));
+        StringAssert.Contains(e.Message, "Pipeline stage 0 (ValueToKeyMappingTransformer)");
+        StringAssert.Contains(e.Message, "the label column too");
+        Assert.AreEqual(0, nothing.Length);
+    }
+
     public sealed class Scaled
     {
         [VectorType(64)]
