@@ -105,7 +105,9 @@ public sealed class ModelDisposalTests
         var (train, test) = DigitsData.Split(ml);
         var model = Fit(Head.WideMlpScoredInBlocks, train);
         using var started = new CountdownEvent(4);
-        var threads = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        // Threads of their own (LongRunning): on 2 cores the thread pool starts the third and fourth task only after it
+        // injects threads, and the first two could finish all 1000 passes before the countdown let Dispose run (seen once).
+        var threads = Enumerable.Range(0, 4).Select(t => Task.Factory.StartNew(() =>
         {
             started.Signal();
             try
@@ -118,7 +120,7 @@ public sealed class ModelDisposalTests
             {
                 return "disposed";
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         started.Wait();
         Thread.Sleep(50);
         model.Dispose();
