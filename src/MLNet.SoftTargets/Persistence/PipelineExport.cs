@@ -77,8 +77,7 @@ internal static class PipelineExport
             graph.Node.AddRange(stock.Graph.Node);
             graph.Initializer.AddRange(stock.Graph.Initializer);
             graph.Input.AddRange(stock.Graph.Input);
-            foreach (var opset in stock.OpsetImport)
-                opsets[opset.Domain] = Math.Max(opsets.GetValueOrDefault(opset.Domain), opset.Version);
+            MergeOpsets(opsets, stock);
             string output = classifier.FeatureColumnName + ".output";
             featureValue = stock.Graph.Node.FirstOrDefault(n => n.OpType == "Identity" && n.Output.Contains(output))?.Input[0]
                 ?? throw new NotSupportedException($"ML.NET's ONNX export of the stages before the model has no output '{output}' for the model's feature column.");
@@ -107,12 +106,9 @@ internal static class PipelineExport
         // After the model: calibrators on Score, MapKeyToValue of PredictedLabel.
         int k = classifier.ClassCount;
         var tail = new GraphBuilder(TensorProto.Types.DataType.Float);
-        var tailFeatures = tail.AddInput("features", [GraphBuilder.Dynamic, classifier.FeatureCount]);
-        // A row with a NaN or infinite feature scores NaN everywhere, as ML.NET's model does (x·0 is NaN exactly for those;
-        // a ReLU could otherwise turn −∞ into a clean 0). Adding 0 leaves the other rows bit for bit.
-        var poison = tail.ReduceSum(tail.Mul(tailFeatures, tail.Scalar(0)), [1], keepDims: true);
-        var tailLogits = tail.Add(tail.AddInput("logits", [GraphBuilder.Dynamic, k]), poison);
-        var tailScore = tail.Add(tail.AddInput("score", [GraphBuilder.Dynamic, k]), poison);
+        // The model's graph already makes a row with a NaN or infinite feature NaN in every output (ExportOnnx).
+        var tailLogits = tail.AddInput("logits", [GraphBuilder.Dynamic, k]);
+        var tailScore = tail.AddInput("score", [GraphBuilder.Dynamic, k]);
         string score = tailScore;
         var argMax = tail.Node("ArgMax", [tailScore], [GraphBuilder.Dynamic, 1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 1), Attr.Int("keepdims", 1));
         // A row whose scores are NaN (a NaN or infinite feature) has no class, as in ML.NET: index −1 → key 0 / "".
@@ -148,9 +144,8 @@ internal static class PipelineExport
         if (classifier.ClassNames.Count == k)
             tail.AddSlotNames("Score", classifier.ClassNames);
         var tailGraph = tail.ToModel();
-        foreach (var opset in tailGraph.OpsetImport)
-            opsets[opset.Domain] = Math.Max(opsets.GetValueOrDefault(opset.Domain), opset.Version);
-        var outputs = Splice(graph, tailGraph.Graph, Prefix + "tail.", new() { ["features"] = featureValue, ["logits"] = logits, ["score"] = uncalibrated }, keepOutputNames: true);
+        MergeOpsets(opsets, tailGraph);
+        var outputs = Splice(graph, tailGraph.Graph, Prefix + "tail.", new() { ["logits"] = logits, ["score"] = uncalibrated }, keepOutputNames: true);
         graph.Output.AddRange(outputs);
 
         Prune(graph);
@@ -233,6 +228,13 @@ internal static class PipelineExport
         public IDataView Transform(IDataView input) => inner.Transform(input);
 
         void ICanSaveModel.Save(ModelSaveContext ctx) => inner.Save(ctx);
+    }
+
+    // The merged graph imports each domain at the highest version a part uses (ML.NET's exporter writes opset 12).
+    private static void MergeOpsets(Dictionary<string, long> opsets, ModelProto part)
+    {
+        foreach (var opset in part.OpsetImport)
+            opsets[opset.Domain] = Math.Max(opsets.GetValueOrDefault(opset.Domain), opset.Version);
     }
 
     private static bool IsOurs(ITransformer stage) => stage.GetType().Namespace?.StartsWith("MLNet.SoftTargets", StringComparison.Ordinal) == true;

@@ -97,14 +97,15 @@ public sealed class SoftTargetCrossEntropyModel : ITransformer, IDisposable
 
     /// <summary>
     /// Writes the inference graph alone as an ONNX model: input <c>Features</c> [N, D], outputs <c>Score</c> [N, K]
-    /// (softmax probabilities) and, with the options, <c>Logits</c> and <c>Embedding</c>.
+    /// (softmax probabilities) and, with the options, <c>Logits</c> and <c>Embedding</c>. A row with a NaN or infinite
+    /// feature is NaN in every output, as when the model scores it.
     /// </summary>
     public void ExportOnnx(Stream stream, bool withLogits = false, bool withEmbedding = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ThrowIfDisposed();
         var network = _network ?? throw new NotSupportedException("A model on a pretrained backbone that was loaded from a file cannot be exported on its own; export the trained model.");
-        stream.Write(InferenceGraph.Build(network, _parameters, withLogits, withEmbedding));
+        stream.Write(InferenceGraph.Build(network, _parameters, withLogits, withEmbedding, nonFiniteRowsAsNaN: true));
     }
 
     /// <summary>The stock chain's output schema, computed once per input schema (no call opens a session).</summary>

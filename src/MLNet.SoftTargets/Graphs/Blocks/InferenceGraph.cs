@@ -18,13 +18,23 @@ internal static class InferenceGraph
     /// <summary>
     /// The standalone model: <c>Features</c> [N, D] → <c>Score</c> [N, K] (+ <c>Logits</c>, <c>Embedding</c>), parameters
     /// baked in; without <paramref name="withScore"/> only the logits and embeddings (the batched scorer computes the
-    /// probabilities itself, at any temperature).
+    /// probabilities itself, at any temperature). With <paramref name="nonFiniteRowsAsNaN"/> a row with a NaN or infinite
+    /// feature is NaN in every output, as in the per-row graph (<see cref="NonFinitePoison"/>); the batched scorer checks
+    /// its rows itself and leaves it off.
     /// </summary>
-    public static byte[] Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, bool withLogits, bool withEmbedding, bool withScore = true)
+    public static byte[] Build(ClassifierNetwork network, IReadOnlyDictionary<string, float[]> parameters, bool withLogits, bool withEmbedding, bool withScore = true,
+        bool nonFiniteRowsAsNaN = false)
     {
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
         var features = g.AddInput(Features, [GraphBuilder.Dynamic, network.RawInputSize]);
         var (logits, embedding) = network.ForwardRaw(g, features, Initializers(g, network, parameters));
+        if (nonFiniteRowsAsNaN)
+        {
+            var poison = NonFinitePoison(g, features, perRow: false);
+            logits = g.Add(logits, poison);
+            if (withEmbedding)
+                embedding = g.Add(embedding, poison);
+        }
         if (withScore)
             g.AddOutput(g.Softmax(logits, axis: 1), Score);
         if (withLogits)
@@ -33,6 +43,14 @@ internal static class InferenceGraph
             g.AddOutput(embedding, Embedding);
         return g.ToBytes();
     }
+
+    /// <summary>
+    /// 0 for a row whose features are all finite, NaN otherwise (x·0 is NaN exactly for NaN and ±∞): added to a row's
+    /// outputs it leaves valid rows bit for bit and makes every output of an invalid row NaN (a ReLU could otherwise turn
+    /// −∞ into a clean 0). A scalar for one row [D], or [N, 1] for a batch [N, D].
+    /// </summary>
+    private static string NonFinitePoison(GraphBuilder g, string features, bool perRow) =>
+        perRow ? g.ReduceSum(g.Mul(features, g.Scalar(0)), [], keepDims: false) : g.ReduceSum(g.Mul(features, g.Scalar(0)), [1], keepDims: true);
 
     /// <summary>
     /// The per-row form for ML.NET's <c>ApplyOnnxModel</c> (which runs one row at a time and cannot read rank-0
@@ -49,9 +67,7 @@ internal static class InferenceGraph
         var features = g.AddInput(featureName, [network.RawInputSize]);
         var coreInput = g.Reshape(features, [1, network.RawInputSize]);
         var (logits, embedding) = network.ForwardRaw(g, coreInput, Initializers(g, network, parameters));
-        // A row with a NaN or infinite feature scores NaN everywhere (x·0 is NaN exactly for those; adding 0 leaves valid
-        // rows bit for bit), so no output of such a row looks valid (a ReLU could otherwise turn −∞ into a clean 0).
-        var poison = g.ReduceSum(g.Mul(features, g.Scalar(0)), [], keepDims: false);
+        var poison = NonFinitePoison(g, features, perRow: true);
         var score = g.Add(g.Reshape(g.Softmax(logits, axis: 1), [network.ClassCount]), poison);
         var argMax = g.Node("ArgMax", [score], [1], TensorProto.Types.DataType.Int64, Attr.Int("axis", 0), Attr.Int("keepdims", 1));
         // ML.NET's multiclass scorers give a missing PredictedLabel when every score is NaN: −1 maps to no class.
