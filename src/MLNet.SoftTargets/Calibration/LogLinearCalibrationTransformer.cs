@@ -113,7 +113,7 @@ public sealed class LogLinearCalibrationTransformer : ITransformer, IDisposable
         return true;
     }
 
-    /// <summary>The map on a batch, for a whole-pipeline export: <paramref name="score"/> [N, K] → softmax(log max(p, 1e-12)·Wᵀ + b).</summary>
+    /// <summary>The map on a batch (the whole-pipeline export; the saved chain's per-row graph on a batch of one): <paramref name="score"/> [N, K] → softmax(log max(p, 1e-12)·Wᵀ + b).</summary>
     internal string AppendBatched(GraphBuilder g, string score)
     {
         int k = ClassCount;
@@ -171,20 +171,13 @@ public sealed class LogLinearCalibrationTransformer : ITransformer, IDisposable
         string input = chain.Intermediate("uncalibrated");   // dropped by Build
         var g = new GraphBuilder(TensorProto.Types.DataType.Float);
         var p = g.AddInput(input, [k]);
-        var x = g.Log(g.Node("Max", [p, g.Scalar(LogLinearFit.ProbabilityFloor)], [k]));
-        var wt = new double[k * k];
-        for (int i = 0; i < k; i++)
-        {
-            for (int j = 0; j < k; j++)
-                wt[j * k + i] = _w[i * k + j];
-        }
-        var z = g.Add(g.MatMul(g.Reshape(x, [1, k]), g.AddInitializer("calibration_w", wt, [k, k])), g.AddInitializer("calibration_b", Array.ConvertAll(_b, v => (double)v), [k]));
+        var calibrated = g.Reshape(AppendBatched(g, g.Reshape(p, [1, k])), [k]);
         // A negative, NaN or infinite probability poisons the row (NaN everywhere), as in the managed path.
         var bad = g.Node("Or", [g.Node("Less", [p, g.Scalar(0)], [k], TensorProto.Types.DataType.Bool), g.Node("IsInf", [p], [k], TensorProto.Types.DataType.Bool)], [k], TensorProto.Types.DataType.Bool);
         var allZero = g.Node("Equal", [g.ReduceSum(p, [], keepDims: false), g.Scalar(0)], [], TensorProto.Types.DataType.Bool);
         var poison = g.Add(g.ReduceSum(g.Where(bad, g.Scalar(double.NaN), g.Mul(p, g.Scalar(0))), [], keepDims: false),
             g.Where(allZero, g.Scalar(double.NaN), g.Scalar(0)));
-        var q = g.Add(g.Reshape(g.Softmax(z, axis: 1), [k]), poison);
+        var q = g.Add(calibrated, poison);
         g.AddOutput(q, score.Name);
         if (SlotNames(score) is { } names)
             g.AddSlotNames(score.Name, names);
