@@ -5,8 +5,13 @@ internal sealed class CalibrationAccumulator
 {
     private readonly int _bins;
     private readonly CalibrationBinning _binning;
+    // Equal-width bins accumulate as rows come; equal-mass bins need every row's confidence (sorted at the end).
+    private readonly long[] _widthCount;
+    private readonly double[] _widthConfidence;
+    private readonly long[] _widthCorrect;
     private readonly List<double> _confidences = [];
     private readonly List<bool> _correct = [];
+    private long _rows;
     private long[]? _classCount;      // [K, B]: rows whose p_k falls in bin b
     private double[]? _classProbability;
     private long[]? _classHits;       // … of which have label k
@@ -22,6 +27,9 @@ internal sealed class CalibrationAccumulator
             throw new ArgumentOutOfRangeException(nameof(binning), binning, $"binning must be one of {string.Join(", ", Enum.GetNames<CalibrationBinning>())}.");
         _bins = bins;
         _binning = binning;
+        _widthCount = new long[bins];
+        _widthConfidence = new double[bins];
+        _widthCorrect = new long[bins];
     }
 
     /// <summary>The bin of a confidence in [0, 1]: the b with (b-1)/B &lt; c ≤ b/B (0-based), edges computed as (b+1)/B.</summary>
@@ -55,8 +63,20 @@ internal sealed class CalibrationAccumulator
             if (probabilities[k] > probabilities[best])
                 best = k;
         }
-        _confidences.Add(probabilities[best]);
-        _correct.Add(best == label);
+        double confidence = probabilities[best];
+        _rows++;
+        if (_binning == CalibrationBinning.EqualMass)
+        {
+            _confidences.Add(confidence);
+            _correct.Add(best == label);
+        }
+        else
+        {
+            int bin = BinOf(confidence, _bins);
+            _widthCount[bin]++;
+            _widthConfidence[bin] += confidence;
+            _widthCorrect[bin] += best == label ? 1 : 0;
+        }
         if (best == label)
             _hits++;
         _logLoss -= Math.Log(Math.Max(probabilities[label], 1e-15));
@@ -74,7 +94,7 @@ internal sealed class CalibrationAccumulator
 
     public CalibrationMetrics Result()
     {
-        long rows = _confidences.Count;
+        long rows = _rows;
         if (rows == 0)
             throw new InvalidOperationException("No rows with a label to evaluate.");
         var bins = _binning == CalibrationBinning.EqualWidth ? EqualWidthBins() : EqualMassBins();
@@ -119,21 +139,12 @@ internal sealed class CalibrationAccumulator
 
     private CalibrationBin[] EqualWidthBins()
     {
-        var count = new long[_bins];
-        var confidence = new double[_bins];
-        var correct = new long[_bins];
-        for (int i = 0; i < _confidences.Count; i++)
-        {
-            int b = BinOf(_confidences[i], _bins);
-            count[b]++;
-            confidence[b] += _confidences[i];
-            correct[b] += _correct[i] ? 1 : 0;
-        }
         var bins = new CalibrationBin[_bins];
         for (int b = 0; b < _bins; b++)
         {
-            long n = count[b];
-            bins[b] = new CalibrationBin(b / (double)_bins, (b + 1) / (double)_bins, n, n == 0 ? double.NaN : confidence[b] / n, n == 0 ? double.NaN : correct[b] / (double)n);
+            long n = _widthCount[b];
+            bins[b] = new CalibrationBin(b / (double)_bins, (b + 1) / (double)_bins, n, n == 0 ? double.NaN : _widthConfidence[b] / n,
+                n == 0 ? double.NaN : _widthCorrect[b] / (double)n);
         }
         return bins;
     }
